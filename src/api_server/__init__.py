@@ -1,0 +1,1 @@
+"""api-server: a production-ready FastAPI server foundation."""

@@ -1,0 +1,51 @@
+"""Application factory: builds the FastAPI app once, with every router mounted up front."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from loguru import logger
+
+from api_server.api import system
+from api_server.services.di import build_registry
+from api_server.settings import Settings, get_settings
+from api_server.version import get_build_info
+
+__all__ = ["create_app"]
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    logger.info(
+        "starting api-server {} (profiles: {})",
+        get_build_info().version,
+        ",".join(sorted(settings.active_profiles)),
+    )
+    yield
+    logger.info("api-server stopped")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application for `settings` (default: from the environment)."""
+    settings = settings or get_settings()
+    build = get_build_info()
+    docs = settings.docs_enabled
+    app = FastAPI(
+        title="api-server",
+        version=build.version,
+        lifespan=_lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
+    app.state.settings = settings
+    app.state.registry = build_registry(settings)
+    app.state.home_links = [("/ping", "Liveness"), ("/version", "Version")]
+    if docs:
+        app.state.home_links.append(("/docs", "API documentation"))
+
+    app.include_router(system.router)
+    return app

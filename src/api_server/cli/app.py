@@ -1,0 +1,20 @@
+"""`api-server-cli`: administrative commands. Add a group: see docs/architecture.md."""
+
+from __future__ import annotations
+
+import typer
+
+from api_server.cli.commands import config
+
+app = typer.Typer(
+    name="api-server-cli",
+    help="Administrative commands for api-server.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(config.app, name="config")
+
+
+def main() -> None:
+    app()

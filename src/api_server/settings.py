@@ -1,0 +1,157 @@
+"""Settings from the environment (`API_SERVER_*`) and `.env`, validated once at start-up."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from api_server.profile import Profile, parse_profiles
+
+ENV_PREFIX = "API_SERVER_"
+DEFAULT_DATABASE_URL = "sqlite:///./var/api-server.db"
+
+LogLevel = Literal["TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL"]
+
+
+class LogFormat(StrEnum):
+    AUTO = "auto"  # text on a TTY, JSON otherwise
+    TEXT = "text"
+    JSON = "json"
+
+
+def _split_csv(value: Any) -> Any:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+CsvList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    """Every setting of the server. Environment variables carry the `API_SERVER_` prefix."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+    )
+
+    # Server
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    reload: bool = False
+    workers: int = Field(default=1, ge=1, le=64)
+    drain_timeout: float = Field(default=10.0, gt=0, description="seconds to finish in-flight work")
+
+    # Logging
+    log_level: LogLevel = "INFO"
+    log_format: LogFormat = LogFormat.AUTO
+    sql_log: bool = False
+    access_log: bool = True
+
+    # API surface
+    profiles: str = ""
+    docs_enabled: bool = True
+    cors_origins: CsvList = Field(default_factory=list)
+    cors_allow_credentials: bool = False
+    trusted_hosts: CsvList = Field(default_factory=lambda: ["*"])
+    max_body_size: int = Field(default=1024 * 1024, ge=1)
+
+    # Database
+    database_url: SecretStr = SecretStr(DEFAULT_DATABASE_URL)
+    auto_migrate: bool = True
+    db_pool_size: int = Field(default=20, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_timeout: float = Field(default=5.0, gt=0)
+    db_connect_timeout: float = Field(default=3.0, gt=0)
+    db_statement_timeout_ms: int = Field(default=15_000, ge=0)
+    advisory_lock_timeout: float = Field(default=60.0, gt=0)
+
+    # Readiness
+    health_cache_ttl: float = Field(default=5.0, ge=0)
+    health_check_timeout: float = Field(default=3.0, gt=0)
+
+    # GraphQL
+    graphql_max_depth: int = Field(default=10, ge=1)
+    graphql_max_aliases: int = Field(default=100, ge=1)
+    graphql_max_tokens: int = Field(default=5_000, ge=1)
+    graphql_introspection: bool = True
+    graphiql: bool = True
+
+    @field_validator("cors_origins", "trusted_hosts", mode="before")
+    @classmethod
+    def _csv(cls, value: Any) -> Any:
+        return _split_csv(value)
+
+    @field_validator("profiles")
+    @classmethod
+    def _known_profiles(cls, value: str) -> str:
+        parse_profiles(value)
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: SecretStr) -> SecretStr:
+        scheme = value.get_secret_value().split("://", 1)[0].split("+", 1)[0]
+        if scheme not in {"sqlite", "postgresql", "postgres"}:
+            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        return value
+
+    @model_validator(mode="after")
+    def _cors_credentials_need_origins(self) -> Settings:
+        if self.cors_allow_credentials and "*" in self.cors_origins:
+            raise ValueError("cors_allow_credentials cannot be combined with cors_origins='*'")
+        return self
+
+    @property
+    def active_profiles(self) -> frozenset[Profile]:
+        return parse_profiles(self.profiles)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.get_secret_value().startswith("sqlite")
+
+    def sqlite_path(self) -> Path | None:
+        """The database file for a file-backed SQLite URL, else None."""
+        url = self.database_url.get_secret_value()
+        if not url.startswith("sqlite"):
+            return None
+        path = url.split(":///", 1)[1] if ":///" in url else ""
+        path = path.split("?", 1)[0]
+        if not path or path == ":memory:":
+            return None
+        return Path(path)
+
+
+class SettingsError(Exception):
+    """Invalid settings; the message names each field and reason but never the value."""
+
+
+def format_validation_error(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors(include_input=False, include_url=False):
+        field = ".".join(str(part) for part in item["loc"]) or "settings"
+        lines.append(f"{field}: {item['msg']}")
+    return "invalid settings: " + "; ".join(lines)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings from the environment, raising SettingsError with a value-free message."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        raise SettingsError(format_validation_error(error)) from None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (cached; `get_settings.cache_clear()` after changing env)."""
+    return load_settings()
