@@ -9,6 +9,8 @@ from fastapi import FastAPI
 from loguru import logger
 
 from api_server.api import system
+from api_server.exception_handlers import register_exception_handlers
+from api_server.middleware import UnhandledErrorMiddleware
 from api_server.services.di import build_registry
 from api_server.settings import Settings, get_settings
 from api_server.version import get_build_info
@@ -47,5 +49,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if docs:
         app.state.home_links.append(("/docs", "API documentation"))
 
+    register_exception_handlers(app)
+    # Added first = innermost: it sees exceptions before any outer middleware.
+    app.add_middleware(UnhandledErrorMiddleware)
     app.include_router(system.router)
     return app

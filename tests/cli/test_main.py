@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import httpx
@@ -64,6 +65,10 @@ def test_workers_keep_flag_overrides(tmp_path: Path) -> None:
     with running_server(args, port=port, cwd=tmp_path) as server:
         for _ in range(4):
             assert httpx.get(server.url + "/ping").status_code == 200
+        # The second worker may still be starting when the first already serves.
+        deadline = time.monotonic() + 20
+        while len(_startup_profiles(server.log())) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
         log = server.log()
     assert _startup_profiles(log) == ["starting api-server 0.1.0 (profiles: graphql)"] * 2
 

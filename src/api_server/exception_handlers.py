@@ -1,0 +1,96 @@
+"""Map every error to an RFC 9457 problem response, once, for the whole app."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any, cast
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from loguru import logger
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from api_server.exceptions import ApiError
+from api_server.problem import problem_response
+
+__all__ = ["register_exception_handlers"]
+
+_HTTP_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    406: "NOT_ACCEPTABLE",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    429: "RATE_LIMITED",
+}
+
+
+def _instance(request: Request) -> str:
+    return request.url.path
+
+
+def _field_errors(error: RequestValidationError) -> list[dict[str, Any]]:
+    # Only location, message and type: the submitted value (`input`) and pydantic's `ctx`
+    # (which can quote it) are never echoed back.
+    return [
+        {"loc": list(item.get("loc", ())), "msg": str(item.get("msg", "")), "type": item["type"]}
+        for item in error.errors()
+    ]
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    exc = cast(ApiError, exc)
+    if exc.status >= 500:
+        logger.warning("{} {}: {}", exc.status, exc.code, exc.detail)
+    return problem_response(
+        status=exc.status,
+        code=exc.code,
+        title=exc.title,
+        detail=exc.detail,
+        instance=_instance(request),
+        extensions=exc.extensions,
+        headers=exc.headers,
+    )
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    errors = _field_errors(cast(RequestValidationError, exc))
+    fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in errors)
+    return problem_response(
+        status=422,
+        code="VALIDATION_ERROR",
+        title="Validation failed",
+        detail=f"invalid request: {fields}" if fields else "invalid request",
+        instance=_instance(request),
+        extensions={"errors": errors},
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    exc = cast(StarletteHTTPException, exc)
+    status = exc.status_code
+    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    detail = exc.detail if isinstance(exc.detail, str) else phrase
+    return problem_response(
+        status=status,
+        code=_HTTP_CODES.get(status, f"HTTP_{status}"),
+        title=phrase,
+        detail=detail,
+        instance=_instance(request),
+        headers=dict(exc.headers) if exc.headers else None,
+    )
+
+
+def register_exception_handlers(app: FastAPI) -> None:
+    """Install the problem+json handlers on `app`.
+
+    Unexpected exceptions are turned into a 500 problem by `UnhandledErrorMiddleware`
+    instead: Starlette re-raises after an `Exception` handler, which would log them twice.
+    """
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
