@@ -9,6 +9,8 @@ from fastapi import FastAPI
 from loguru import logger
 
 from api_server.api import system
+from api_server.database.connection import dispose_db, init_db
+from api_server.database.startup import prepare_database_at_startup
 from api_server.exception_handlers import register_exception_handlers
 from api_server.middleware import UnhandledErrorMiddleware
 from api_server.services.di import build_registry
@@ -26,8 +28,14 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         get_build_info().version,
         ",".join(sorted(settings.active_profiles)),
     )
-    yield
-    logger.info("api-server stopped")
+    database = init_db(settings)
+    app.state.database = database
+    await prepare_database_at_startup(database, settings)
+    try:
+        yield
+    finally:
+        await dispose_db()
+        logger.info("api-server stopped")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -8,10 +8,12 @@ from typing import Any, cast
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from loguru import logger
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from api_server.exceptions import ApiError
+from api_server.database.errors import is_database_unavailable, unavailable_error
+from api_server.exceptions import ApiError, ResourceConflictError
 from api_server.problem import problem_response
 
 __all__ = ["register_exception_handlers"]
@@ -85,6 +87,24 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _database_error(request: Request, exc: Exception) -> Response:
+    if is_database_unavailable(exc):
+        return await _api_error(request, unavailable_error(exc))
+    if isinstance(exc, IntegrityError):
+        # Services translate the constraints they know; this is the safety net (never a 500).
+        return await _api_error(
+            request, ResourceConflictError("the change conflicts with existing data")
+        )
+    logger.opt(exception=exc).error("database error on {}", request.url.path)
+    return problem_response(
+        status=500,
+        code="INTERNAL_ERROR",
+        title="Internal Server Error",
+        detail="the server failed to handle this request; it has been logged",
+        instance=_instance(request),
+    )
+
+
 def register_exception_handlers(app: FastAPI) -> None:
     """Install the problem+json handlers on `app`.
 
@@ -94,3 +114,4 @@ def register_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(SQLAlchemyError, _database_error)

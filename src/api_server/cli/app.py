@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api_server.cli.commands import config
+from api_server.cli.commands import config, db
 
 app = typer.Typer(
     name="api-server-cli",
@@ -14,6 +14,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(config.app, name="config")
+app.add_typer(db.app, name="db")
 
 
 def main() -> None:

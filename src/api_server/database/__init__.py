@@ -1,0 +1,45 @@
+"""Database layer: engine and sessions, advisory locks, migrations."""
+
+from api_server.database.advisory_lock import (
+    AdvisoryLock,
+    AdvisoryLockTimeoutError,
+    advisory_lock,
+    try_advisory_lock,
+)
+from api_server.database.alembic_utils import (
+    AlembicManager,
+    MigrationResult,
+    SchemaState,
+    SchemaStateError,
+    SchemaStatus,
+)
+from api_server.database.connection import (
+    Database,
+    SessionDep,
+    borrow_db_session,
+    dispose_db,
+    get_database,
+    get_db_session,
+    get_engine,
+    init_db,
+)
+
+__all__ = [
+    "AdvisoryLock",
+    "AdvisoryLockTimeoutError",
+    "AlembicManager",
+    "Database",
+    "MigrationResult",
+    "SchemaState",
+    "SchemaStateError",
+    "SchemaStatus",
+    "SessionDep",
+    "advisory_lock",
+    "borrow_db_session",
+    "dispose_db",
+    "get_database",
+    "get_db_session",
+    "get_engine",
+    "init_db",
+    "try_advisory_lock",
+]

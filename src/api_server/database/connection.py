@@ -1,0 +1,201 @@
+"""Engine and sessions.
+
+`init_db()` creates the process's async engine (in the lifespan), `dispose_db()` closes it.
+`get_db_session()` is the FastAPI dependency: the request owns the transaction, committed once
+after the endpoint returns and before the response is sent, rolled back on any error.
+`borrow_db_session()` is the same unit of work for code outside a request.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import event
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from api_server.database.errors import is_database_unavailable, unavailable_error
+from api_server.database.urls import is_sqlite, to_async_url
+from api_server.settings import Settings
+
+__all__ = [
+    "Database",
+    "SessionDep",
+    "borrow_db_session",
+    "dispose_db",
+    "get_database",
+    "get_db_session",
+    "get_engine",
+    "init_db",
+]
+
+# SQLite: a write transaction takes the write lock at BEGIN (IMMEDIATE), so two writers queue on
+# busy_timeout instead of one failing at once when both try to upgrade a read lock.
+SQLITE_WRITE_OPTION = "sqlite_begin_immediate"
+SQLITE_BUSY_TIMEOUT_MS = 5_000
+
+
+@dataclass
+class Database:
+    """One engine and its session factories; built by `init_db()`."""
+
+    engine: AsyncEngine
+    url: URL
+    sessionmaker: async_sessionmaker[AsyncSession]
+    write_sessionmaker: async_sessionmaker[AsyncSession]
+    pid: int
+
+    @property
+    def is_sqlite(self) -> bool:
+        return is_sqlite(self.url)
+
+
+_database: Database | None = None
+
+
+def _engine_kwargs(url: URL, settings: Settings) -> dict[str, Any]:
+    pool = {
+        "pool_size": settings.db_pool_size,
+        "max_overflow": settings.db_max_overflow,
+        "pool_timeout": settings.db_pool_timeout,
+    }
+    if is_sqlite(url):
+        if url.database in (None, "", ":memory:"):
+            return {}  # one shared in-memory connection (StaticPool): no pool to size
+        return {**pool, "connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
+    return {
+        **pool,
+        "pool_pre_ping": True,
+        "pool_recycle": 1800,
+        "connect_args": {
+            "timeout": settings.db_connect_timeout,
+            "command_timeout": settings.db_statement_timeout_ms / 1000 + 5
+            if settings.db_statement_timeout_ms
+            else None,
+            "server_settings": {
+                "application_name": "api-server",
+                "statement_timeout": str(settings.db_statement_timeout_ms),
+            },
+        },
+    }
+
+
+def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take over transaction control from the driver so BEGIN can be chosen per use.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        immediate = connection.get_execution_options().get(SQLITE_WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def create_database(settings: Settings) -> Database:
+    """Build (but do not connect) the engine for `settings.database_url`."""
+    url = to_async_url(settings.database_url.get_secret_value())
+    if (path := settings.sqlite_path()) is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(url, **_engine_kwargs(url, settings))
+    write_engine = engine
+    if is_sqlite(url):
+        _install_sqlite_pragmas(engine)
+        write_engine = engine.execution_options(**{SQLITE_WRITE_OPTION: True})
+    return Database(
+        engine=engine,
+        url=url,
+        sessionmaker=async_sessionmaker(engine, expire_on_commit=False),
+        write_sessionmaker=async_sessionmaker(write_engine, expire_on_commit=False),
+        pid=os.getpid(),
+    )
+
+
+def init_db(settings: Settings) -> Database:
+    """Create the process-wide engine (idempotent for the same process)."""
+    global _database
+    if _database is not None and _database.pid == os.getpid():
+        return _database
+    # A database inherited across fork() is dropped, never used: its sockets belong to the parent.
+    _database = create_database(settings)
+    return _database
+
+
+async def dispose_db() -> None:
+    """Close every pooled connection; the next `init_db()` starts afresh."""
+    global _database
+    database, _database = _database, None
+    if database is not None and database.pid == os.getpid():
+        await database.engine.dispose()
+
+
+def get_database() -> Database:
+    if _database is None or _database.pid != os.getpid():
+        raise RuntimeError("the database is not initialised: call init_db() in the lifespan")
+    return _database
+
+
+def get_engine() -> AsyncEngine:
+    """The process's async engine (after `init_db()`)."""
+    return get_database().engine
+
+
+@asynccontextmanager
+async def borrow_db_session(*, write: bool = True) -> AsyncIterator[AsyncSession]:
+    """A session whose transaction commits when the block ends and rolls back on error.
+
+    Database outages surface as `DatabaseUnavailableError` (503), never as driver errors.
+    """
+    database = get_database()
+    factory = database.write_sessionmaker if write else database.sessionmaker
+    async with factory() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException as error:
+            await _rollback_quietly(session)
+            if isinstance(error, SQLAlchemyError | OSError) and is_database_unavailable(error):
+                raise unavailable_error(error) from error
+            raise
+
+
+async def _rollback_quietly(session: AsyncSession) -> None:
+    # The original error matters; a rollback on a dead connection fails too and would hide it.
+    try:
+        await session.rollback()
+    except (SQLAlchemyError, OSError):
+        await session.invalidate()
+
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """FastAPI dependency; declare it as `SessionDep` so it commits before the response.
+
+    On SQLite, unsafe methods open a write transaction up front so concurrent writers queue.
+    """
+    async with borrow_db_session(write=request.method not in _SAFE_METHODS) as session:
+        yield session
+
+
+# scope="function": the dependency exits (commits) when the endpoint returns, before the
+# response is sent, so a failed commit becomes the response instead of a lie.
+SessionDep = Annotated[AsyncSession, Depends(get_db_session, scope="function")]

@@ -1,0 +1,100 @@
+"""`api-server-cli db ...`: one-line reasons and distinct exit codes, never a traceback."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from api_server.database.connection import create_database
+from api_server.settings import Settings
+from tests.serverproc import BIN, free_port
+
+
+def db_cli(*args: str, url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("API_SERVER_")}
+    env["API_SERVER_DATABASE_URL"] = url
+    env["API_SERVER_DB_CONNECT_TIMEOUT"] = "2"
+    return subprocess.run(
+        [str(BIN / "api-server-cli"), "db", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def _stamp(url: str, revision: str) -> None:
+    async def run() -> None:
+        database = create_database(Settings(database_url=url, _env_file=None))  # type: ignore[call-arg]
+        async with database.engine.begin() as conn:
+            await conn.execute(text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
+        await database.engine.dispose()
+
+    asyncio.run(run())
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'cli.db'}"
+    value: str = request.getfixturevalue("fresh_pg_database_url")
+    return value
+
+
+def test_check_reports_each_state_with_its_exit_code(url: str, tmp_path: Path) -> None:
+    empty = db_cli("check", url=url, cwd=tmp_path)
+    assert (empty.returncode, "no schema yet" in empty.stderr) == (4, True), empty.stderr
+
+    upgraded = db_cli("upgrade", "--yes", url=url, cwd=tmp_path)
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "upgraded empty -> 0001" in upgraded.stdout
+
+    at_head = db_cli("check", url=url, cwd=tmp_path)
+    assert (at_head.returncode, at_head.stdout.strip()) == (0, "schema at head (0001)")
+    assert db_cli("current", url=url, cwd=tmp_path).stdout.strip() == "0001"
+
+    _stamp(url, "9999_unknown")
+    ahead = db_cli("check", url=url, cwd=tmp_path)
+    assert ahead.returncode == 5
+    assert "unknown revision 9999_unknown" in ahead.stderr
+    refused = db_cli("upgrade", "--yes", url=url, cwd=tmp_path)
+    assert refused.returncode == 5
+    for result in (empty, upgraded, at_head, ahead, refused):
+        assert "Traceback" not in result.stderr
+
+
+def test_unreachable_database_exits_3_within_seconds(tmp_path: Path) -> None:
+    url = f"postgresql://app:topsecret@127.0.0.1:{free_port()}/app"
+    started = time.monotonic()
+    result = db_cli("check", url=url, cwd=tmp_path)
+    elapsed = time.monotonic() - started
+    assert result.returncode == 3
+    assert result.stderr.strip() == "error: database unreachable: the database is unavailable"
+    assert "topsecret" not in result.stderr
+    assert elapsed < 30, "an unreachable database must not hang the CLI"
+
+
+def test_upgrade_without_terminal_or_yes_refuses(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'refuse.db'}"
+    result = db_cli("upgrade", url=url, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "--yes" in result.stderr
+    assert db_cli("check", url=url, cwd=tmp_path).returncode == 4  # nothing was applied
+
+
+def test_history_and_downgrade(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'down.db'}"
+    assert "<base> -> 0001" in db_cli("history", url=url, cwd=tmp_path).stdout
+    assert db_cli("upgrade", "--yes", url=url, cwd=tmp_path).returncode == 0
+    down = db_cli("downgrade", "base", "--yes", url=url, cwd=tmp_path)
+    assert (down.returncode, down.stdout.strip()) == (0, "downgraded 0001 -> base")
+    assert db_cli("check", url=url, cwd=tmp_path).returncode == 4

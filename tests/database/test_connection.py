@@ -1,0 +1,166 @@
+"""Sessions: the request owns the transaction; outages are 503 problems, never hangs or 500s."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select, text
+
+from api_server.app import create_app
+from api_server.database.connection import (
+    Database,
+    SessionDep,
+    borrow_db_session,
+    get_database,
+)
+from api_server.models.base_model import Sex
+from api_server.models.db_model import Patient
+from api_server.settings import Settings
+from tests.serverproc import free_port
+
+
+def _patient(patient_id: str) -> Patient:
+    return Patient(
+        patient_id=patient_id,
+        first_name="Ada",
+        last_name="Lovelace",
+        date_of_birth=dt.date(1815, 12, 10),
+        sex=Sex.FEMALE,
+    )
+
+
+def _app_with_routes(settings: Settings) -> FastAPI:
+    app = create_app(settings)
+
+    @app.post("/t/patients/{patient_id}")
+    async def add(patient_id: str, session: SessionDep, fail: bool = False) -> dict[str, str]:
+        session.add(_patient(patient_id))
+        await session.flush()
+        if fail:
+            raise RuntimeError("after the insert")
+        return {"stored": patient_id}
+
+    @app.get("/t/count")
+    async def count(session: SessionDep) -> dict[str, int]:
+        return {"count": await session.scalar(select(func.count()).select_from(Patient)) or 0}
+
+    @app.get("/t/sleep")
+    async def sleep(session: SessionDep, seconds: float) -> dict[str, bool]:
+        if get_database().is_sqlite:
+            await asyncio.sleep(seconds)
+        else:
+            await session.execute(text("SELECT pg_sleep(:s)"), {"s": seconds})
+        return {"slept": True}
+
+    return app
+
+
+@pytest.fixture
+async def http(any_database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    settings = Settings(database_url=any_database_url, db_statement_timeout_ms=300, _env_file=None)  # type: ignore[call-arg]
+    app = _app_with_routes(settings)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://t") as client,
+    ):
+        yield client
+
+
+async def test_request_commits_once_on_success(http: httpx.AsyncClient) -> None:
+    assert (await http.post("/t/patients/P-1")).status_code == 200
+    assert (await http.get("/t/count")).json() == {"count": 1}
+
+
+async def test_request_rolls_back_on_error(http: httpx.AsyncClient) -> None:
+    response = await http.post("/t/patients/P-1", params={"fail": True})
+    assert response.status_code == 500
+    assert (await http.get("/t/count")).json() == {"count": 0}
+
+
+async def test_unique_violation_is_a_409_problem_not_a_200(http: httpx.AsyncClient) -> None:
+    assert (await http.post("/t/patients/P-1")).status_code == 200
+    response = await http.post("/t/patients/P-1")
+    assert response.status_code == 409
+    assert response.json()["code"] == "CONFLICT"
+    assert (await http.get("/t/count")).json() == {"count": 1}
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("any_database_url", ["postgresql"], indirect=True)
+async def test_statement_timeout_is_a_503(http: httpx.AsyncClient) -> None:
+    response = await http.get("/t/sleep", params={"seconds": 2})
+    assert response.status_code == 503
+    assert response.json()["code"] == "DATABASE_UNAVAILABLE"
+    assert "timed out" in response.json()["detail"]
+    assert response.headers["retry-after"] == "1"
+
+
+async def test_borrowed_session_commits_and_rolls_back(database: Database) -> None:
+    from api_server.database.alembic_utils import AlembicManager
+
+    await AlembicManager(database).perform_migration()
+    import api_server.database.connection as connection
+
+    previous, connection._database = connection._database, database
+    try:
+        async with borrow_db_session() as session:
+            session.add(_patient("P-1"))
+        with pytest.raises(ValueError, match="boom"):
+            async with borrow_db_session() as session:
+                session.add(_patient("P-2"))
+                await session.flush()
+                raise ValueError("boom")
+        async with borrow_db_session(write=False) as session:
+            ids = (await session.scalars(select(Patient.patient_id))).all()
+    finally:
+        connection._database = previous
+    assert ids == ["P-1"]
+
+
+async def test_database_down_answers_503_fast_while_ping_stays_up() -> None:
+    closed = free_port()  # nothing listens there
+    settings = Settings(
+        database_url=f"postgresql://app:secret@127.0.0.1:{closed}/app",
+        db_connect_timeout=1,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    app = _app_with_routes(settings)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with (
+        app.router.lifespan_context(app),  # start-up does not fail with the database down
+        httpx.AsyncClient(transport=transport, base_url="http://t") as http,
+    ):
+        assert (await http.get("/ping")).status_code == 200
+        response = await asyncio.wait_for(http.get("/t/count"), timeout=10)
+        assert response.status_code == 503
+        assert response.json()["code"] == "DATABASE_UNAVAILABLE"
+        assert "secret" not in response.text and str(closed) not in response.text
+        assert (await http.get("/ping")).status_code == 200
+
+
+async def test_pool_exhaustion_is_a_503_not_a_hang(any_database_url: str) -> None:
+    settings = Settings(
+        database_url=any_database_url,
+        db_pool_size=1,
+        db_max_overflow=0,
+        db_pool_timeout=0.5,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    app = _app_with_routes(settings)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://t") as http,
+    ):
+        async with get_database().engine.connect() as held:  # the only pooled connection
+            await held.execute(text("SELECT 1"))
+            response = await asyncio.wait_for(http.get("/t/count"), timeout=10)
+        assert response.status_code == 503
+        assert response.headers["retry-after"] == "1"
+        assert (await http.get("/t/count")).status_code == 200
