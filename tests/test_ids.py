@@ -4,6 +4,8 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from api_server.ids import uuid7
 
 
@@ -40,7 +42,7 @@ def test_unique_across_threads() -> None:
         assert chunk == sorted(chunk)
 
 
-def test_values_keep_increasing_when_the_clock_steps_back(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_values_keep_increasing_when_the_clock_steps_back(monkeypatch: pytest.MonkeyPatch) -> None:
     first = uuid7()
     earlier = ((first.int >> 80) - 5_000) * 1_000_000  # five seconds in the past
     monkeypatch.setattr(time, "time_ns", lambda: earlier)
