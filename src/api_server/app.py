@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from loguru import logger
 
 from api_server.api import system
+from api_server.event_bus.install import drain_event_bus, install_event_bus
 from api_server.exception_handlers import register_exception_handlers
 from api_server.middleware import UnhandledErrorMiddleware
 from api_server.services.di import build_registry
@@ -27,6 +28,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         ",".join(sorted(settings.active_profiles)),
     )
     yield
+    await drain_event_bus(app, settings.drain_timeout)
     logger.info("api-server stopped")
 
 
@@ -45,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.registry = build_registry(settings)
+    install_event_bus(app, app.state.registry)
     app.state.home_links = [("/ping", "Liveness"), ("/version", "Version")]
     if docs:
         app.state.home_links.append(("/docs", "API documentation"))
