@@ -210,3 +210,29 @@ async def test_concurrent_sessions_keep_their_own_events(
         await asyncio.gather(*(unit_of_work(str(n), commit=n % 2 == 0) for n in range(6)))
     await settle(bus)
     assert sorted(delivered) == ["0", "2", "4"]
+
+
+def test_sync_session_outside_the_loop_logs_the_lost_events_without_failing_the_commit(
+    sqlite_database_url: str, bus: EventBus, logs: list[CapturedLog]
+) -> None:
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from tests.event_bus.database import Base
+
+    engine = create_engine(sqlite_database_url)
+    Base.metadata.create_all(engine)
+    try:
+        with Session(engine) as session:
+            event = OrderCreated(order_id="a")
+            session.add(Row(id=event.event_id))
+            session.flush()
+            publish_after_commit(session, event, bus=bus)
+            session.commit()  # the data is committed: this must not raise
+        with Session(engine) as session:
+            assert session.scalars(select(Row.id)).all() == [event.event_id]
+    finally:
+        engine.dispose()
+    errors = [log for log in logs if log.level == "ERROR"]
+    assert [log.message for log in errors] == ["1 committed event(s) could not be published"]
+    assert isinstance(errors[0].exception, RuntimeError)
