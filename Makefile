@@ -35,12 +35,12 @@ test: .venv/.dev ## Run the whole test suite (PostgreSQL tests skip loudly when 
 	$(VENV_BIN)/pytest $(PYTEST_ARGS)
 
 lint: .venv/.dev ## ruff check + format check
-	$(VENV_BIN)/ruff check src tests
-	$(VENV_BIN)/ruff format --check src tests
+	$(VENV_BIN)/ruff check src tests bench
+	$(VENV_BIN)/ruff format --check src tests bench
 
 format: .venv/.dev ## Apply ruff fixes and formatting
-	$(VENV_BIN)/ruff check --fix src tests
-	$(VENV_BIN)/ruff format src tests
+	$(VENV_BIN)/ruff check --fix src tests bench
+	$(VENV_BIN)/ruff format src tests bench
 
 typecheck: .venv/.dev ## mypy --strict on src/
 	$(VENV_BIN)/mypy

@@ -11,6 +11,7 @@ from loguru import logger
 from api_server.api import system
 from api_server.database.connection import dispose_db, init_db
 from api_server.database.startup import prepare_database_at_startup
+from api_server.event_bus.install import drain_event_bus, install_event_bus
 from api_server.exception_handlers import register_exception_handlers
 from api_server.middleware import UnhandledErrorMiddleware
 from api_server.services.di import build_registry
@@ -34,6 +35,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        # Handlers may still write: drain the bus before the engine goes.
+        await drain_event_bus(app, settings.drain_timeout)
         await dispose_db()
         logger.info("api-server stopped")
 
@@ -53,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.registry = build_registry(settings)
+    install_event_bus(app, app.state.registry)
     app.state.home_links = [("/ping", "Liveness"), ("/version", "Version")]
     if docs:
         app.state.home_links.append(("/docs", "API documentation"))
