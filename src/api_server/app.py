@@ -8,12 +8,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from loguru import logger
 
-from api_server.api import system
+from api_server.api import system, v1
 from api_server.database.connection import dispose_db, init_db
 from api_server.database.startup import prepare_database_at_startup
 from api_server.event_bus.install import drain_event_bus, install_event_bus
 from api_server.exception_handlers import register_exception_handlers
 from api_server.middleware import UnhandledErrorMiddleware
+from api_server.profile import Profile
 from api_server.services.di import build_registry
 from api_server.settings import Settings, get_settings
 from api_server.version import get_build_info
@@ -65,4 +66,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Added first = innermost: it sees exceptions before any outer middleware.
     app.add_middleware(UnhandledErrorMiddleware)
     app.include_router(system.router)
+    if Profile.REST in settings.active_profiles:
+        app.include_router(v1.router)
     return app

@@ -11,9 +11,8 @@ __all__ = ["drain_event_bus", "install_event_bus"]
 
 
 def install_event_bus(app: FastAPI, registry: ServiceRegistry) -> EventBus:
-    """Create the app's bus and register it as a service (handlers and services may take it)."""
-    bus = EventBus(registry)
-    registry.register_singleton(EventBus, bus)
+    """Expose the app's bus (created and registered in `services.di.configure_services`)."""
+    bus = registry.get(EventBus)
     app.state.event_bus = bus
     return bus
 

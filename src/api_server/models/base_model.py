@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
 
@@ -52,12 +51,3 @@ def clean_terms(values: list[str]) -> list[str]:
             raise ValueError("entries must be at most 100 characters")
         seen.setdefault(term, None)
     return list(seen)
-
-
-class TermsValidator:
-    """Mixin validator for `conditions` / `allergies` fields."""
-
-    @field_validator("conditions", "allergies", mode="after", check_fields=False)
-    @classmethod
-    def _clean(cls, values: list[str] | None) -> list[str] | None:
-        return None if values is None else clean_terms(values)

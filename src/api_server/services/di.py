@@ -13,6 +13,10 @@ from typing import Any, TypeVar
 
 from fastapi import Depends, Request
 
+from api_server.event_bus import EventBus
+from api_server.events import AuditLogService, get_audit_log_service, register_domain_handlers
+from api_server.services.address_service import AddressService
+from api_server.services.patient_service import PatientService
 from api_server.services.registry import ServiceRegistry
 from api_server.settings import Settings
 
@@ -22,8 +26,14 @@ __all__ = ["Service", "build_registry", "configure_services"]
 
 
 def configure_services(registry: ServiceRegistry, settings: Settings) -> None:
-    """Register every service of the application."""
+    """Register every service of the application, and the domain's event handlers."""
     registry.register_singleton(Settings, settings)
+    bus = EventBus(registry)
+    registry.register_singleton(EventBus, bus)
+    registry.register_factory(AuditLogService, get_audit_log_service)
+    registry.register_singleton(PatientService, PatientService(bus))
+    registry.register_singleton(AddressService, AddressService(bus))
+    register_domain_handlers(bus)
 
 
 def build_registry(settings: Settings) -> ServiceRegistry:

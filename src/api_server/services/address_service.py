@@ -1,0 +1,140 @@
+"""Addresses: the business rules and every query on the `addresses` table."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from api_server.event_bus import EventBus, publish_after_commit
+from api_server.events.patient_events import AddressChanged, PrimaryAddressChanged
+from api_server.exceptions import ResourceNotFoundError, VersionConflictError
+from api_server.models.api_model import AddressCreate, AddressUpdate
+from api_server.models.db_model import Address, Patient
+from api_server.models.types import utcnow
+from api_server.services.etag import check_if_match
+from api_server.services.pagination import PageResult, decode_cursor, paginate
+
+RESOURCE = "address"
+
+
+class AddressService:
+    def __init__(self, bus: EventBus) -> None:
+        self._bus = bus
+
+    async def get(self, *, session: AsyncSession, address_id: UUID) -> Address:
+        address = await session.get(Address, address_id)
+        if address is None:
+            raise ResourceNotFoundError(RESOURCE, address_id)
+        return address
+
+    async def get_many(self, *, session: AsyncSession, ids: list[UUID]) -> dict[UUID, Address]:
+        rows = await session.scalars(select(Address).where(col(Address.id).in_(ids)))
+        return {address.id: address for address in rows}
+
+    async def list_for_patients(
+        self, *, session: AsyncSession, patient_ids: list[UUID]
+    ) -> dict[UUID, list[Address]]:
+        """Every address of each patient, in one query (for DataLoaders)."""
+        rows = await session.scalars(
+            select(Address)
+            .where(col(Address.patient_id).in_(patient_ids))
+            .order_by(col(Address.id))
+        )
+        grouped: dict[UUID, list[Address]] = defaultdict(list)
+        for address in rows:
+            grouped[address.patient_id].append(address)
+        return grouped
+
+    async def list_for_patient(
+        self, *, session: AsyncSession, patient_id: UUID, limit: int, cursor: str | None = None
+    ) -> PageResult[Address]:
+        if (
+            await session.scalar(select(col(Patient.id)).where(col(Patient.id) == patient_id))
+            is None
+        ):
+            raise ResourceNotFoundError("patient", patient_id)
+        conditions: list[ColumnElement[bool]] = [col(Address.patient_id) == patient_id]
+        if cursor is not None:
+            conditions.append(col(Address.id) > decode_cursor(cursor))
+        query = select(Address).where(*conditions).order_by(col(Address.id)).limit(limit + 1)
+        rows = (await session.scalars(query)).all()
+        return paginate(rows, limit, lambda address: address.id)
+
+    async def create(self, *, session: AsyncSession, data: AddressCreate) -> Address:
+        if (
+            await session.scalar(select(col(Patient.id)).where(col(Patient.id) == data.patient_id))
+            is None
+        ):
+            raise ResourceNotFoundError("patient", data.patient_id)
+        now = utcnow()
+        address = Address(**data.model_dump(), created_at=now, updated_at=now)
+        session.add(address)
+        await session.flush()
+        self._changed(session, address, "created")
+        return address
+
+    async def update(
+        self,
+        *,
+        session: AsyncSession,
+        address_id: UUID,
+        data: AddressUpdate,
+        if_match: str | None = None,
+    ) -> Address:
+        if if_match is not None:
+            current = await self.get(session=session, address_id=address_id)
+            check_if_match(if_match, RESOURCE, current.version)
+        changes: dict[str, Any] = data.model_dump(exclude_unset=True, exclude={"version"})
+        statement = (
+            update(Address)
+            .where(col(Address.id) == address_id, col(Address.version) == data.version)
+            .values(**changes, version=col(Address.version) + 1, updated_at=utcnow())
+            .returning(Address)
+            .execution_options(populate_existing=True)
+        )
+        address = (await session.scalars(statement)).one_or_none()
+        if address is None:
+            current_version = await session.scalar(
+                select(col(Address.version)).where(col(Address.id) == address_id)
+            )
+            if current_version is None:
+                raise ResourceNotFoundError(RESOURCE, address_id)
+            raise VersionConflictError(
+                RESOURCE, address_id, expected=data.version, current=current_version
+            )
+        self._changed(session, address, "updated")
+        return address
+
+    async def delete(
+        self, *, session: AsyncSession, address_id: UUID, if_match: str | None = None
+    ) -> None:
+        address = await self.get(session=session, address_id=address_id)
+        check_if_match(if_match, RESOURCE, address.version)
+        # A patient whose primary address goes changes too: a new version, not a silent NULL.
+        cleared = await session.execute(
+            update(Patient)
+            .where(col(Patient.primary_address_id) == address_id)
+            .values(primary_address_id=None, version=col(Patient.version) + 1, updated_at=utcnow())
+            .returning(col(Patient.id))
+        )
+        await session.execute(delete(Address).where(col(Address.id) == address_id))
+        session.expunge(address)
+        self._changed(session, address, "deleted")
+        for (patient_id,) in cleared.all():
+            publish_after_commit(
+                session,
+                PrimaryAddressChanged(patient_id=patient_id, address_id=None),
+                bus=self._bus,
+            )
+
+    def _changed(self, session: AsyncSession, address: Address, change: str) -> None:
+        publish_after_commit(
+            session,
+            AddressChanged(address_id=address.id, patient_id=address.patient_id, change=change),
+            bus=self._bus,
+        )

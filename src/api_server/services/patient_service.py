@@ -1,0 +1,223 @@
+"""Patients: the business rules and every query on the `patients` table.
+
+Services take the request's session, `flush()` but never commit (the session's owner does),
+and raise domain errors. Events are bound to the transaction: delivered after COMMIT only.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from api_server.event_bus import EventBus, publish_after_commit
+from api_server.events.patient_events import (
+    PatientCreated,
+    PatientDeleted,
+    PatientUpdated,
+    PrimaryAddressChanged,
+)
+from api_server.exceptions import (
+    ResourceConflictError,
+    ResourceNotFoundError,
+    ValidationFailedError,
+    VersionConflictError,
+)
+from api_server.models.api_model import PatientCreate, PatientUpdate
+from api_server.models.db_model import Address, Patient
+from api_server.models.types import utcnow
+from api_server.services.etag import check_if_match
+from api_server.services.pagination import PageResult, decode_cursor, paginate
+
+RESOURCE = "patient"
+_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+_CODE_ATTEMPTS = 5
+
+
+def new_patient_code() -> str:
+    """`P-XXXX-XXXX`: 40 random bits, readable aloud; uniqueness is enforced on insert."""
+    chars = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+    return f"P-{chars[:4]}-{chars[4:]}"
+
+
+class PatientService:
+    def __init__(self, bus: EventBus) -> None:
+        self._bus = bus
+
+    async def get(self, *, session: AsyncSession, patient_id: UUID) -> Patient:
+        patient = await session.get(Patient, patient_id)
+        if patient is None:
+            raise ResourceNotFoundError(RESOURCE, patient_id)
+        return patient
+
+    async def get_by_code(self, *, session: AsyncSession, code: str) -> Patient:
+        patient = await session.scalar(select(Patient).where(col(Patient.patient_id) == code))
+        if patient is None:
+            raise ResourceNotFoundError(RESOURCE, code)
+        return patient
+
+    async def get_many(self, *, session: AsyncSession, ids: list[UUID]) -> dict[UUID, Patient]:
+        """Patients by id in one query (for DataLoaders)."""
+        rows = await session.scalars(select(Patient).where(col(Patient.id).in_(ids)))
+        return {patient.id: patient for patient in rows}
+
+    async def list(
+        self,
+        *,
+        session: AsyncSession,
+        limit: int,
+        cursor: str | None = None,
+        last_name: str | None = None,
+    ) -> PageResult[Patient]:
+        conditions: list[ColumnElement[bool]] = []
+        if cursor is not None:
+            conditions.append(col(Patient.id) > decode_cursor(cursor))
+        if last_name is not None:
+            conditions.append(col(Patient.last_name) == last_name)
+        query = select(Patient).where(*conditions).order_by(col(Patient.id)).limit(limit + 1)
+        rows = (await session.scalars(query)).all()
+        return paginate(rows, limit, lambda patient: patient.id)
+
+    async def create(self, *, session: AsyncSession, data: PatientCreate) -> Patient:
+        fields = data.model_dump(exclude={"addresses", "patient_id"})
+        patient = await self._insert_with_code(session, fields, data.patient_id)
+        now = patient.created_at
+        for address in data.addresses:
+            session.add(
+                Address(
+                    **address.model_dump(), patient_id=patient.id, created_at=now, updated_at=now
+                )
+            )
+        await session.flush()
+        publish_after_commit(
+            session,
+            PatientCreated(patient_id=patient.id, patient_code=patient.patient_id),
+            bus=self._bus,
+        )
+        return patient
+
+    async def _insert_with_code(
+        self, session: AsyncSession, fields: dict[str, Any], code: str | None
+    ) -> Patient:
+        attempts = 1 if code is not None else _CODE_ATTEMPTS
+        for _ in range(attempts):
+            now = utcnow()
+            patient = Patient(
+                **fields, patient_id=code or new_patient_code(), created_at=now, updated_at=now
+            )
+            try:
+                async with session.begin_nested():  # a clash undoes only this insert
+                    session.add(patient)
+                    await session.flush()
+            except IntegrityError:
+                if await self._code_taken(session, patient.patient_id):
+                    continue
+                raise
+            return patient
+        if code is not None:
+            raise ResourceConflictError(
+                f"patient_id {code} is already taken", extensions={"field": "patient_id"}
+            )
+        raise ResourceConflictError("could not generate a free patient_id; try again")
+
+    async def _code_taken(self, session: AsyncSession, code: str) -> bool:
+        return (
+            await session.scalar(select(col(Patient.id)).where(col(Patient.patient_id) == code))
+            is not None
+        )
+
+    async def update(
+        self,
+        *,
+        session: AsyncSession,
+        patient_id: UUID,
+        data: PatientUpdate,
+        if_match: str | None = None,
+    ) -> Patient:
+        changes = data.model_dump(exclude_unset=True, exclude={"version"})
+        patient = await self._versioned_update(session, patient_id, data.version, changes, if_match)
+        publish_after_commit(
+            session,
+            PatientUpdated(
+                patient_id=patient.id,
+                version=patient.version,
+                changed_fields=tuple(sorted(changes)),
+            ),
+            bus=self._bus,
+        )
+        return patient
+
+    async def set_primary_address(
+        self,
+        *,
+        session: AsyncSession,
+        patient_id: UUID,
+        address_id: UUID | None,
+        version: int | None = None,
+        if_match: str | None = None,
+    ) -> Patient:
+        current = await self.get(session=session, patient_id=patient_id)
+        if address_id is not None:
+            owner = await session.scalar(
+                select(col(Address.patient_id)).where(col(Address.id) == address_id)
+            )
+            if owner is None:
+                raise ResourceNotFoundError("address", address_id)
+            if owner != patient_id:
+                raise ValidationFailedError(
+                    f"address {address_id} belongs to another patient",
+                    extensions={"field": "address_id"},
+                )
+        expected = version if version is not None else current.version
+        changes = {"primary_address_id": address_id}
+        patient = await self._versioned_update(session, patient_id, expected, changes, if_match)
+        publish_after_commit(
+            session,
+            PrimaryAddressChanged(patient_id=patient_id, address_id=address_id),
+            bus=self._bus,
+        )
+        return patient
+
+    async def delete(
+        self, *, session: AsyncSession, patient_id: UUID, if_match: str | None = None
+    ) -> None:
+        patient = await self.get(session=session, patient_id=patient_id)
+        check_if_match(if_match, RESOURCE, patient.version)
+        # Addresses go with it (ON DELETE CASCADE in the schema).
+        await session.execute(delete(Patient).where(col(Patient.id) == patient_id))
+        session.expunge(patient)
+        publish_after_commit(session, PatientDeleted(patient_id=patient_id), bus=self._bus)
+
+    async def _versioned_update(
+        self,
+        session: AsyncSession,
+        patient_id: UUID,
+        expected: int,
+        changes: dict[str, Any],
+        if_match: str | None,
+    ) -> Patient:
+        """UPDATE ... WHERE version = expected: of two concurrent writers, one wins, one 409s."""
+        if if_match is not None:
+            current = await self.get(session=session, patient_id=patient_id)
+            check_if_match(if_match, RESOURCE, current.version)
+        statement = (
+            update(Patient)
+            .where(col(Patient.id) == patient_id, col(Patient.version) == expected)
+            .values(**changes, version=col(Patient.version) + 1, updated_at=utcnow())
+            .returning(Patient)
+            .execution_options(populate_existing=True)
+        )
+        patient = (await session.scalars(statement)).one_or_none()
+        if patient is not None:
+            return patient
+        current_version = await session.scalar(
+            select(col(Patient.version)).where(col(Patient.id) == patient_id)
+        )
+        if current_version is None:
+            raise ResourceNotFoundError(RESOURCE, patient_id)
+        raise VersionConflictError(RESOURCE, patient_id, expected=expected, current=current_version)
