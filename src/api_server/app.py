@@ -8,9 +8,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from loguru import logger
 
-from api_server.api import system
+from api_server.api import health, system
 from api_server.exception_handlers import register_exception_handlers
 from api_server.middleware import UnhandledErrorMiddleware
+from api_server.readiness_pipeline import ReadinessService, serving_readiness
 from api_server.services.di import build_registry
 from api_server.settings import Settings, get_settings
 from api_server.version import get_build_info
@@ -26,7 +27,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         get_build_info().version,
         ",".join(sorted(settings.active_profiles)),
     )
-    yield
+    # Last step of start-up: from here on the instance may report ready.
+    async with serving_readiness(
+        app.state.registry.get(ReadinessService),
+        refresh_interval=settings.health_refresh_interval,
+        drain_delay=settings.drain_delay,
+    ):
+        yield
     logger.info("api-server stopped")
 
 
@@ -45,7 +52,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.registry = build_registry(settings)
-    app.state.home_links = [("/ping", "Liveness"), ("/version", "Version")]
+    app.state.home_links = [
+        ("/ping", "Liveness"),
+        ("/health-check", "Readiness"),
+        ("/version", "Version"),
+    ]
     if docs:
         app.state.home_links.append(("/docs", "API documentation"))
 
@@ -53,4 +64,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Added first = innermost: it sees exceptions before any outer middleware.
     app.add_middleware(UnhandledErrorMiddleware)
     app.include_router(system.router)
+    app.include_router(health.router)
     return app

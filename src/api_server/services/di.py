@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 
 from fastapi import Depends, Request
 
+from api_server.checks.pipeline_builders import build_server_pipeline
+from api_server.readiness_pipeline import ReadinessService
 from api_server.services.registry import ServiceRegistry
 from api_server.settings import Settings
 
@@ -24,6 +26,10 @@ __all__ = ["Service", "build_registry", "configure_services"]
 def configure_services(registry: ServiceRegistry, settings: Settings) -> None:
     """Register every service of the application."""
     registry.register_singleton(Settings, settings)
+    registry.register_singleton(
+        ReadinessService,
+        ReadinessService(build_server_pipeline(settings), cache_ttl=settings.health_cache_ttl),
+    )
 
 
 def build_registry(settings: Settings) -> ServiceRegistry:
