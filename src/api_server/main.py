@@ -62,6 +62,10 @@ def _exit_after_graceful_shutdown(sig: int, frame: FrameType | None) -> None:
 def serve(settings: Settings) -> None:
     setup_logging(settings)
     signal.signal(signal.SIGTERM, _exit_after_graceful_shutdown)
+    if settings.reload:
+        # The reloader restarts its child with SIGTERM on every change; there is no load
+        # balancer to drain from, so the child should not hold on for drain_delay.
+        os.environ[ENV_PREFIX + "DRAIN_DELAY"] = "0"
     if (db_file := settings.sqlite_path()) is not None:
         db_file.parent.mkdir(parents=True, exist_ok=True)
     uvicorn.run(

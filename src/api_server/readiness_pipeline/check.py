@@ -141,9 +141,10 @@ class ReadinessCheck:
 
     def _from_exception(self, error: BaseException) -> ReadinessCheckResult:
         error_type = type(error).__name__
-        # The traceback goes to the (redacted) log for operators; the result carries only the
-        # type, because exception messages of drivers name hosts, users and databases.
-        logger.opt(exception=error).warning("readiness check {} raised {}", self.name, error_type)
+        # Exception messages of drivers name hosts, users and databases: the result and the
+        # warning carry only the type; the traceback is there for whoever turns on DEBUG.
+        logger.warning("readiness check {} raised {}", self.name, error_type)
+        logger.opt(exception=error).debug("readiness check {} traceback", self.name)
         return self.failed(f"{error_type} raised by the check", {"error_type": error_type})
 
     def __repr__(self) -> str:
