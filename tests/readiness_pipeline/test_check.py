@@ -89,6 +89,19 @@ async def test_exception_becomes_failed_naming_only_the_error_type() -> None:
         assert secret not in text
 
 
+async def test_exception_in_a_sync_check_is_reported_by_type_too() -> None:
+    class SyncRaises(ReadinessCheck):
+        def _execute(self) -> ReadinessCheckResult:
+            raise PermissionError("open /srv/secret-host/db.sqlite")
+
+    result = await SyncRaises("file").run(default_timeout=5)
+    assert (result.status, result.message) == (
+        ReadinessStatus.FAILED,
+        "PermissionError raised by the check",
+    )
+    assert "secret-host" not in repr(result)
+
+
 async def test_timeout_becomes_failed_timeout_error() -> None:
     class Hangs(ReadinessCheck):
         async def _execute(self) -> ReadinessCheckResult:
@@ -100,6 +113,26 @@ async def test_timeout_becomes_failed_timeout_error() -> None:
     assert own.message.startswith("TimeoutError: no answer within 0.01 s")
     default = await Hangs("hangs").run(default_timeout=0.02)
     assert default.message.startswith("TimeoutError: no answer within 0.02 s")
+
+
+async def test_a_hung_sync_check_times_out_and_is_abandoned_in_a_daemon_thread() -> None:
+    release = threading.Event()
+    seen: list[threading.Thread] = []
+
+    class HangsInThread(ReadinessCheck):
+        def _execute(self) -> ReadinessCheckResult:
+            seen.append(threading.current_thread())
+            release.wait(timeout=30)
+            return self.success("too late")
+
+    try:
+        result = await HangsInThread("hang", timeout=0.05).run(default_timeout=60)
+        assert result.status is ReadinessStatus.FAILED
+        assert result.details == {"error_type": "TimeoutError"}
+        # A daemon thread cannot hold the process (or the default executor) hostage.
+        assert seen[0].daemon and seen[0].name == "readiness-hang"
+    finally:
+        release.set()
 
 
 async def test_a_timeout_error_raised_by_the_check_is_reported_as_raised() -> None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import inspect
+import threading
 import time
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -28,7 +31,7 @@ class ReadinessCheck:
         timeout: seconds before the check is abandoned as FAILED (default: the pipeline's,
             i.e. the `health_check_timeout` setting).
 
-    `_execute()` may be a plain function (it then runs in a worker thread, so blocking I/O
+    `_execute()` may be a plain function (it then runs in a thread of its own, so blocking I/O
     never stalls the event loop) or a coroutine function. An exception or a timeout becomes
     a FAILED result naming only the error type: exception messages (driver errors) can hold
     hosts and users, so they go to the log, never into the result.
@@ -134,7 +137,7 @@ class ReadinessCheck:
         if inspect.iscoroutinefunction(self._execute):
             outcome: object = await self._execute()
         else:
-            outcome = await asyncio.to_thread(self._execute)
+            outcome = await _in_daemon_thread(self._execute, name=f"readiness-{self.name}")
         if inspect.isawaitable(outcome):  # a plain function that returned a coroutine
             outcome = await outcome
         return outcome
@@ -149,6 +152,40 @@ class ReadinessCheck:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r} critical={self.is_critical}>"
+
+
+async def _in_daemon_thread(function: Callable[[], object], *, name: str) -> object:
+    """Run `function` in a thread of its own and await its outcome.
+
+    Not `asyncio.to_thread`: a sync check that hangs past its timeout cannot be stopped, and in
+    the default executor it would hold a worker that DNS lookups need and make the interpreter
+    wait for it at exit. A daemon thread is abandoned instead.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[object] = loop.create_future()
+    context = contextvars.copy_context()
+
+    def settle(outcome: object, error: BaseException | None) -> None:
+        if future.done():  # the awaiting side timed out and went away
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(outcome)
+
+    def target() -> None:
+        outcome: object = None
+        error: BaseException | None = None
+        try:
+            outcome = context.run(function)
+        except BaseException as raised:  # handed to the awaiting side, which decides
+            error = raised
+        # RuntimeError: the loop is closed, nobody is waiting any more.
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(settle, outcome, error)
+
+    threading.Thread(target=target, name=name, daemon=True).start()
+    return await future
 
 
 def _as_cached(result: ReadinessCheckResult) -> ReadinessCheckResult:
