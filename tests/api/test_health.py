@@ -10,7 +10,11 @@ from typing import Any
 import httpx
 
 from api_server.app import create_app
-from api_server.readiness_pipeline import ReadinessReport, ReadinessService
+from api_server.readiness_pipeline import (
+    ReadinessCheckResult,
+    ReadinessReport,
+    ReadinessService,
+)
 from api_server.settings import Settings
 from tests.readiness_pipeline.fakes import GatedCheck, ScriptedCheck, one_stage
 
@@ -163,7 +167,7 @@ async def test_recovers_by_itself_when_a_dependency_comes_back(sqlite_database_u
     recovered = asyncio.Event()
 
     class Dependency(ScriptedCheck):
-        async def _execute(self):  # type: ignore[no-untyped-def]
+        async def _execute(self) -> ReadinessCheckResult:
             result = await super()._execute()
             if self.outcome == "success":
                 # Set as the check returns: the run stores its result in the same step.
