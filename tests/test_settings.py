@@ -68,3 +68,8 @@ def test_dotenv_file_is_read(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / ".env").write_text("API_SERVER_PORT=7007\n")
     monkeypatch.chdir(tmp_path)
     assert Settings().port == 7007
+
+
+def test_drain_delay_must_fit_in_the_drain_timeout() -> None:
+    with pytest.raises(SettingsError, match="drain_delay must be shorter than drain_timeout"):
+        load_settings(drain_delay=10, drain_timeout=10, _env_file=None)

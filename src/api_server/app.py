@@ -8,13 +8,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from loguru import logger
 
-from api_server.api import system, v1
+from api_server.api import health, system, v1
 from api_server.database.connection import dispose_db, init_db
 from api_server.database.startup import prepare_database_at_startup
 from api_server.event_bus.install import drain_event_bus, install_event_bus
 from api_server.exception_handlers import register_exception_handlers
 from api_server.middleware import UnhandledErrorMiddleware
 from api_server.profile import Profile
+from api_server.readiness_pipeline import ReadinessService, serving_readiness
 from api_server.services.di import build_registry
 from api_server.settings import Settings, get_settings
 from api_server.version import get_build_info
@@ -34,7 +35,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.database = database
     await prepare_database_at_startup(database, settings)
     try:
-        yield
+        # Last step of start-up: from here on the instance may report ready.
+        async with serving_readiness(
+            app.state.registry.get(ReadinessService),
+            refresh_interval=settings.health_refresh_interval,
+            drain_delay=settings.drain_delay,
+        ):
+            yield
     finally:
         # Handlers may still write: drain the bus before the engine goes.
         await drain_event_bus(app, settings.drain_timeout)
@@ -58,7 +65,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.registry = build_registry(settings)
     install_event_bus(app, app.state.registry)
-    app.state.home_links = [("/ping", "Liveness"), ("/version", "Version")]
+    app.state.home_links = [
+        ("/ping", "Liveness"),
+        ("/health-check", "Readiness"),
+        ("/version", "Version"),
+    ]
     if docs:
         app.state.home_links.append(("/docs", "API documentation"))
 
@@ -66,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Added first = innermost: it sees exceptions before any outer middleware.
     app.add_middleware(UnhandledErrorMiddleware)
     app.include_router(system.router)
+    app.include_router(health.router)
     if Profile.REST in settings.active_profiles:
         app.include_router(v1.router)
     return app

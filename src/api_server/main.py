@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
 from pathlib import Path
+from types import FrameType
 from typing import Annotated, Any
 
 import typer
@@ -11,9 +14,11 @@ import uvicorn
 from fastapi import FastAPI
 
 from api_server.app import create_app
+from api_server.checks import build_server_pipeline
 from api_server.cli.app import app as admin_app
 from api_server.cli.output import fail
 from api_server.logging import setup_logging
+from api_server.readiness_pipeline import format_summary
 from api_server.settings import ENV_PREFIX, Settings, SettingsError, get_settings
 
 app = typer.Typer(
@@ -47,8 +52,20 @@ def load_with_overrides(overrides: dict[str, Any]) -> Settings:
         raise  # unreachable: fail() exits
 
 
+def _exit_after_graceful_shutdown(sig: int, frame: FrameType | None) -> None:
+    # uvicorn re-raises a captured SIGTERM once it has shut down gracefully; with the default
+    # disposition the process would then die "killed by SIGTERM" although the drain went
+    # well. Before uvicorn installs its handlers, this stops start-up just as promptly.
+    raise SystemExit(0)
+
+
 def serve(settings: Settings) -> None:
     setup_logging(settings)
+    signal.signal(signal.SIGTERM, _exit_after_graceful_shutdown)
+    if settings.reload:
+        # The reloader restarts its child with SIGTERM on every change; there is no load
+        # balancer to drain from, so the child should not hold on for drain_delay.
+        os.environ[ENV_PREFIX + "DRAIN_DELAY"] = "0"
     if (db_file := settings.sqlite_path()) is not None:
         db_file.parent.mkdir(parents=True, exist_ok=True)
     uvicorn.run(
@@ -62,7 +79,9 @@ def serve(settings: Settings) -> None:
         log_config=None,
         access_log=False,
         server_header=False,
-        timeout_graceful_shutdown=int(settings.drain_timeout + 0.999),
+        # drain_timeout is the whole budget from SIGTERM: drain_delay (still accepting, /health-
+        # check answers 503), then in-flight requests get the rest (uvicorn wants whole seconds).
+        timeout_graceful_shutdown=max(1, int(settings.drain_timeout - settings.drain_delay)),
     )
 
 
@@ -99,6 +118,20 @@ def run(
         "sql_log": sql_log,
     }
     serve(load_with_overrides(overrides))
+
+
+@app.command()
+def check() -> None:
+    """Run the server's readiness pipeline once; exit 0 only when the server would be ready."""
+    try:
+        settings = get_settings()
+    except SettingsError as error:
+        fail(str(error), code=2)
+    setup_logging(settings)
+    result = asyncio.run(build_server_pipeline(settings).run())
+    typer.echo(format_summary(result))
+    if not result.is_ready:
+        raise typer.Exit(1)
 
 
 def main() -> None:

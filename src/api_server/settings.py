@@ -78,6 +78,15 @@ class Settings(BaseSettings):
     # Readiness
     health_cache_ttl: float = Field(default=5.0, ge=0)
     health_check_timeout: float = Field(default=3.0, gt=0)
+    health_refresh_interval: float = Field(
+        default=10.0, gt=0, description="seconds between background readiness runs"
+    )
+    drain_delay: float = Field(
+        default=2.0,
+        ge=0,
+        description="seconds after SIGTERM during which /health-check answers 503 while the "
+        "server still accepts connections, so load balancers stop routing first",
+    )
 
     # GraphQL
     graphql_max_depth: int = Field(default=10, ge=1)
@@ -109,6 +118,12 @@ class Settings(BaseSettings):
     def _cors_credentials_need_origins(self) -> Settings:
         if self.cors_allow_credentials and "*" in self.cors_origins:
             raise ValueError("cors_allow_credentials cannot be combined with cors_origins='*'")
+        return self
+
+    @model_validator(mode="after")
+    def _drain_delay_within_drain_timeout(self) -> Settings:
+        if self.drain_delay >= self.drain_timeout:
+            raise ValueError("drain_delay must be shorter than drain_timeout")
         return self
 
     @property

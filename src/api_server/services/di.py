@@ -13,8 +13,10 @@ from typing import Any, TypeVar
 
 from fastapi import Depends, Request
 
+from api_server.checks.pipeline_builders import build_server_pipeline
 from api_server.event_bus import EventBus
 from api_server.events import AuditLogService, get_audit_log_service, register_domain_handlers
+from api_server.readiness_pipeline import ReadinessService
 from api_server.services.address_service import AddressService
 from api_server.services.patient_service import PatientService
 from api_server.services.registry import ServiceRegistry
@@ -34,6 +36,10 @@ def configure_services(registry: ServiceRegistry, settings: Settings) -> None:
     registry.register_singleton(PatientService, PatientService(bus))
     registry.register_singleton(AddressService, AddressService(bus))
     register_domain_handlers(bus)
+    registry.register_singleton(
+        ReadinessService,
+        ReadinessService(build_server_pipeline(settings), cache_ttl=settings.health_cache_ttl),
+    )
 
 
 def build_registry(settings: Settings) -> ServiceRegistry:
