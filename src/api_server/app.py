@@ -9,8 +9,9 @@ from fastapi import FastAPI
 from loguru import logger
 
 from api_server.api import system
+from api_server.api.docs import install_docs
 from api_server.exception_handlers import register_exception_handlers
-from api_server.middleware import UnhandledErrorMiddleware
+from api_server.middleware import install_middleware
 from api_server.services.di import build_registry
 from api_server.settings import Settings, get_settings
 from api_server.version import get_build_info
@@ -39,8 +40,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="api-server",
         version=build.version,
         lifespan=_lifespan,
-        docs_url="/docs" if docs else None,
-        redoc_url="/redoc" if docs else None,
+        docs_url=None,  # served offline by install_docs()
+        redoc_url=None,
         openapi_url="/openapi.json" if docs else None,
     )
     app.state.settings = settings
@@ -50,7 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.home_links.append(("/docs", "API documentation"))
 
     register_exception_handlers(app)
-    # Added first = innermost: it sees exceptions before any outer middleware.
-    app.add_middleware(UnhandledErrorMiddleware)
+    install_middleware(app, settings)  # order documented in middleware/stack.py
+    if docs:
+        install_docs(app)
     app.include_router(system.router)
     return app

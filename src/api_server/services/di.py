@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from fastapi import Depends, Request
 
+from api_server.metrics import Metrics
 from api_server.services.registry import ServiceRegistry
 from api_server.settings import Settings
 
@@ -24,6 +25,8 @@ __all__ = ["Service", "build_registry", "configure_services"]
 def configure_services(registry: ServiceRegistry, settings: Settings) -> None:
     """Register every service of the application."""
     registry.register_singleton(Settings, settings)
+    # Per app (= per worker process); components publish gauges/counters through it.
+    registry.register_singleton(Metrics, Metrics())
 
 
 def build_registry(settings: Settings) -> ServiceRegistry:
