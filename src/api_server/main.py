@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import sys
 from pathlib import Path
+from types import FrameType
 from typing import Annotated, Any
 
 import typer
 import uvicorn
 from fastapi import FastAPI
+from loguru import logger
 
 from api_server.app import create_app
 from api_server.cli.app import app as admin_app
@@ -47,23 +52,46 @@ def load_with_overrides(overrides: dict[str, Any]) -> Settings:
         raise  # unreachable: fail() exits
 
 
-def serve(settings: Settings) -> None:
+class _Server(uvicorn.Server):
+    """uvicorn's server, where a second SIGTERM also forces the exit (uvicorn only does so
+    for a second SIGINT): an orchestrator or operator repeating the stop is not kept waiting
+    for the drain (`drain_timeout`) to run out.
+    """
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        second_term = sig == signal.SIGTERM and self.should_exit
+        super().handle_exit(sig, frame)
+        if second_term:
+            logger.warning("second SIGTERM: exiting without waiting for the drain")
+            self.force_exit = True
+
+
+def serve(settings: Settings, app_factory_import: str = "api_server.main:app_factory") -> None:
+    """Serve the app built by the factory at `app_factory_import` with `settings`."""
     setup_logging(settings)
     if (db_file := settings.sqlite_path()) is not None:
         db_file.parent.mkdir(parents=True, exist_ok=True)
-    uvicorn.run(
-        "api_server.main:app_factory",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        reload=settings.reload,
-        reload_dirs=[str(Path(__file__).resolve().parent)] if settings.reload else None,
-        workers=None if settings.reload else settings.workers,
-        log_config=None,
-        access_log=False,
-        server_header=False,
-        timeout_graceful_shutdown=int(settings.drain_timeout + 0.999),
-    )
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": settings.host,
+        "port": settings.port,
+        "reload": settings.reload,
+        "reload_dirs": [str(Path(__file__).resolve().parent)] if settings.reload else None,
+        "workers": None if settings.reload else settings.workers,
+        "log_config": None,
+        "access_log": False,
+        "server_header": False,
+        "timeout_graceful_shutdown": int(settings.drain_timeout + 0.999),
+    }
+    if settings.reload or settings.workers > 1:
+        # Supervisor paths: each worker runs uvicorn's own server.
+        uvicorn.run(app_factory_import, **options)
+        return
+    server = _Server(uvicorn.Config(app_factory_import, **options))
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises a captured SIGINT
+        server.run()
+    if not server.started:
+        sys.exit(3)  # uvicorn's STARTUP_FAILURE, as uvicorn.run() would
 
 
 @app.callback(invoke_without_command=True)
