@@ -21,14 +21,19 @@ class BodyTooLargeError(HTTPException):
         super().__init__(status_code=413, detail=f"the request body exceeds {limit} bytes")
 
 
-def _content_length(scope: Scope) -> int | None:
+def _body_framing(scope: Scope) -> tuple[int | None, bool]:
+    """(declared Content-Length, chunked) from the request headers."""
+    length: int | None = None
+    chunked = False
     for key, value in scope["headers"]:
         if key == b"content-length":
             try:
-                return int(value)
+                length = int(value)
             except ValueError:
-                return None  # the server rejects a malformed length before we run
-    return None
+                length = None  # the server rejects a malformed length before we run
+        elif key == b"transfer-encoding":
+            chunked = True
+    return length, chunked
 
 
 class BodySizeLimitMiddleware:
@@ -48,16 +53,14 @@ class BodySizeLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.max_body_size
-        length = _content_length(scope)
-        if length is not None:
-            if length > limit:
-                await self._reject(scope, receive, send)
-                return
-            # The server enforces a declared length: the body cannot exceed it.
+        length, chunked = _body_framing(scope)
+        if length is not None and length > self.max_body_size:
+            await self._reject(scope, receive, send)
+        elif chunked and length is None:
+            await self._call_counting(scope, receive, send)
+        else:
+            # No body, or a declared length within the limit that the server enforces.
             await self.app(scope, receive, send)
-            return
-        await self._call_counting(scope, receive, send)
 
     async def _call_counting(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit = self.max_body_size
