@@ -50,10 +50,8 @@ async def test_every_response_carries_the_security_headers(
 async def test_rejections_carry_them_too(app_client: AppClient) -> None:
     async with app_client(trusted_hosts=["api.example.com"]) as http:
         bad_host = await http.get("/ping", headers={"Host": "evil.example.org"})
-        too_large = await http.post("/ping", content=b"x" * 11, headers={"Host": "api.example.com"})
     assert bad_host.status_code == 400
     _assert_secured(bad_host)
-    assert too_large.status_code == 405  # within the default limit: routing answers
     async with app_client(max_body_size=10) as http:
         too_large = await http.post("/ping", content=b"x" * 11)
     assert too_large.status_code == 413
