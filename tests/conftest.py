@@ -16,6 +16,8 @@ from fastapi import FastAPI
 from api_server.app import create_app
 from api_server.settings import Settings
 
+pytest_plugins = ["tests.http_fixtures"]
+
 DEFAULT_TEST_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 

@@ -62,15 +62,17 @@ def running_server(
     env: dict[str, str] | None = None,
     cwd: Path,
     wait: bool = True,
+    program: Sequence[str] | None = None,
 ) -> Iterator[ServerProcess]:
-    """Run `api-server ARGS` in its own process group; stop the whole group afterwards."""
+    """Run `api-server ARGS` (or `PROGRAM ARGS`) in its own process group; stop the whole
+    group afterwards."""
     log_path = cwd / f"server-{port}.log"
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("API_SERVER_")}
     full_env.update({"API_SERVER_LOG_FORMAT": "json"})
     full_env.update(env or {})
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [str(BIN / "api-server"), *args],
+            [*(program or [str(BIN / "api-server")]), *args],
             cwd=cwd,
             env=full_env,
             stdout=log,

@@ -12,7 +12,6 @@ from api_server.exceptions import (
     ResourceNotFoundError,
     VersionConflictError,
 )
-from api_server.logging import request_id_var
 
 SECRET = "sk_live_0123456789abcdef"
 
@@ -108,9 +107,6 @@ async def test_422_lists_fields_without_echoing_values(error_client: httpx.Async
 
 
 async def test_problem_carries_the_request_id(error_client: httpx.AsyncClient) -> None:
-    token = request_id_var.set("rid-42")
-    try:
-        body = _assert_problem(await error_client.get("/boom/not-found"), 404, "NOT_FOUND")
-    finally:
-        request_id_var.reset(token)
+    response = await error_client.get("/boom/not-found", headers={"X-Request-ID": "rid-42"})
+    body = _assert_problem(response, 404, "NOT_FOUND")
     assert body["request_id"] == "rid-42"

@@ -9,11 +9,12 @@ from fastapi import FastAPI
 from loguru import logger
 
 from api_server.api import health, system, v1
+from api_server.api.docs import install_docs
 from api_server.database.connection import dispose_db, init_db
 from api_server.database.startup import prepare_database_at_startup
 from api_server.event_bus.install import drain_event_bus, install_event_bus
 from api_server.exception_handlers import register_exception_handlers
-from api_server.middleware import UnhandledErrorMiddleware
+from api_server.middleware import install_middleware
 from api_server.profile import Profile
 from api_server.readiness_pipeline import ReadinessService, serving_readiness
 from api_server.services.di import build_registry
@@ -58,8 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="api-server",
         version=build.version,
         lifespan=_lifespan,
-        docs_url="/docs" if docs else None,
-        redoc_url="/redoc" if docs else None,
+        docs_url=None,  # served offline by install_docs()
+        redoc_url=None,
         openapi_url="/openapi.json" if docs else None,
     )
     app.state.settings = settings
@@ -74,8 +75,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.home_links.append(("/docs", "API documentation"))
 
     register_exception_handlers(app)
-    # Added first = innermost: it sees exceptions before any outer middleware.
-    app.add_middleware(UnhandledErrorMiddleware)
+    install_middleware(app, settings)  # order documented in middleware/stack.py
+    if docs:
+        install_docs(app)
     app.include_router(system.router)
     app.include_router(health.router)
     if Profile.REST in settings.active_profiles:

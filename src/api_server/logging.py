@@ -132,11 +132,16 @@ def setup_logging(settings: Settings, stream: TextIO | None = None) -> None:
             diagnose=False,  # variable values in tracebacks could hold secrets
         )
 
-    logging.basicConfig(handlers=[InterceptHandler()], level=0, force=True)
+    # The stdlib levels follow the configured one: records below it are never built. Level 0
+    # here would also make uvicorn wrap the app in its per-message TRACE logger (a third of
+    # the /ping throughput).
+    level = logger.level(settings.log_level).no
+    logging.basicConfig(handlers=[InterceptHandler()], level=level, force=True)
     for name in UVICORN_LOGGERS:
         std = logging.getLogger(name)
         std.handlers = []
         std.propagate = True
+        std.setLevel(level)
     # The server's own access log middleware replaces uvicorn's.
     logging.getLogger("uvicorn.access").disabled = True
     for name in NOISY_LOGGERS:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
+import sys
 from pathlib import Path
 from types import FrameType
 from typing import Annotated, Any
@@ -12,6 +14,7 @@ from typing import Annotated, Any
 import typer
 import uvicorn
 from fastapi import FastAPI
+from loguru import logger
 
 from api_server.app import create_app
 from api_server.checks import build_server_pipeline
@@ -59,7 +62,22 @@ def _exit_after_graceful_shutdown(sig: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
-def serve(settings: Settings) -> None:
+class _Server(uvicorn.Server):
+    """uvicorn's server, where a second SIGTERM also forces the exit (uvicorn only does so
+    for a second SIGINT): an orchestrator or operator repeating the stop is not kept waiting
+    for the drain (`drain_timeout`) to run out.
+    """
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        second_term = sig == signal.SIGTERM and self.should_exit
+        super().handle_exit(sig, frame)
+        if second_term:
+            logger.warning("second SIGTERM: exiting without waiting for the drain")
+            self.force_exit = True
+
+
+def serve(settings: Settings, app_factory_import: str = "api_server.main:app_factory") -> None:
+    """Serve the app built by the factory at `app_factory_import` with `settings`."""
     setup_logging(settings)
     signal.signal(signal.SIGTERM, _exit_after_graceful_shutdown)
     if settings.reload:
@@ -68,21 +86,29 @@ def serve(settings: Settings) -> None:
         os.environ[ENV_PREFIX + "DRAIN_DELAY"] = "0"
     if (db_file := settings.sqlite_path()) is not None:
         db_file.parent.mkdir(parents=True, exist_ok=True)
-    uvicorn.run(
-        "api_server.main:app_factory",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        reload=settings.reload,
-        reload_dirs=[str(Path(__file__).resolve().parent)] if settings.reload else None,
-        workers=None if settings.reload else settings.workers,
-        log_config=None,
-        access_log=False,
-        server_header=False,
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": settings.host,
+        "port": settings.port,
+        "reload": settings.reload,
+        "reload_dirs": [str(Path(__file__).resolve().parent)] if settings.reload else None,
+        "workers": None if settings.reload else settings.workers,
+        "log_config": None,
+        "access_log": False,
+        "server_header": False,
         # drain_timeout is the whole budget from SIGTERM: drain_delay (still accepting, /health-
         # check answers 503), then in-flight requests get the rest (uvicorn wants whole seconds).
-        timeout_graceful_shutdown=max(1, int(settings.drain_timeout - settings.drain_delay)),
-    )
+        "timeout_graceful_shutdown": max(1, int(settings.drain_timeout - settings.drain_delay)),
+    }
+    if settings.reload or settings.workers > 1:
+        # Supervisor paths: each worker runs uvicorn's own server.
+        uvicorn.run(app_factory_import, **options)
+        return
+    server = _Server(uvicorn.Config(app_factory_import, **options))
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises a captured SIGINT
+        server.run()
+    if not server.started:
+        sys.exit(3)  # uvicorn's STARTUP_FAILURE, as uvicorn.run() would
 
 
 @app.callback(invoke_without_command=True)

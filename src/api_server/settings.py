@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     trusted_hosts: CsvList = Field(default_factory=lambda: ["*"])
     max_body_size: int = Field(default=1024 * 1024, ge=1)
 
+    # Operations (middleware/stack.py)
+    access_log_sample_rate: float = Field(
+        default=1.0, ge=0, le=1, description="share of access log lines kept; 5xx always kept"
+    )
+    metrics_enabled: bool = True
+
     # Database
     database_url: SecretStr = SecretStr(DEFAULT_DATABASE_URL)
     auto_migrate: bool = True

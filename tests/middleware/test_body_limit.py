@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+from fastapi import FastAPI, Request
+
+from tests.http_fixtures import AppClient
+
+MIB = 1024 * 1024
+calls: list[str] = []
+
+
+def _routes(app: FastAPI) -> None:
+    @app.post("/size")
+    async def size(request: Request) -> dict[str, int]:
+        calls.append("size")
+        return {"size": len(await request.body())}
+
+    @app.post("/json")
+    async def json_body(payload: dict[str, str]) -> dict[str, int]:
+        return {"keys": len(payload)}
+
+
+def _assert_413(response: httpx.Response) -> None:
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["code"] == "PAYLOAD_TOO_LARGE"
+    assert body["request_id"] == response.headers["x-request-id"]
+
+
+async def test_declared_length_over_the_limit_is_refused_before_the_route_runs(
+    app_client: AppClient,
+) -> None:
+    calls.clear()
+    async with app_client(routes=_routes) as http:
+        response = await http.post("/size", content=b"x" * (MIB + 1))
+    _assert_413(response)
+    assert calls == []
+
+
+async def test_exactly_the_limit_is_accepted(app_client: AppClient) -> None:
+    async with app_client(routes=_routes) as http:
+        response = await http.post("/size", content=b"x" * MIB)
+    assert response.status_code == 200
+    assert response.json() == {"size": MIB}
+
+
+async def _chunks(total: int, chunk: int = 64 * 1024) -> AsyncIterator[bytes]:
+    sent = 0
+    while sent < total:
+        size = min(chunk, total - sent)
+        sent += size
+        yield b"x" * size
+
+
+async def test_chunked_body_over_the_limit_is_413(app_client: AppClient) -> None:
+    async with app_client(routes=_routes) as http:
+        response = await http.post("/size", content=_chunks(MIB + 1))
+        assert "content-length" not in response.request.headers
+    _assert_413(response)
+
+
+async def test_chunked_body_within_the_limit_is_read(app_client: AppClient) -> None:
+    async with app_client(routes=_routes) as http:
+        response = await http.post("/size", content=_chunks(MIB // 2))
+    assert response.json() == {"size": MIB // 2}
+
+
+async def test_fastapi_body_parsing_reports_413_not_400(app_client: AppClient) -> None:
+    async with app_client(routes=_routes, max_body_size=100) as http:
+        big = b'{"k": "' + b"v" * 200 + b'"}'
+
+        async def one_chunk() -> AsyncIterator[bytes]:
+            yield big
+
+        response = await http.post(
+            "/json", content=one_chunk(), headers={"Content-Type": "application/json"}
+        )
+    _assert_413(response)
