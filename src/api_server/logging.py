@@ -35,7 +35,15 @@ __all__ = [
 # Set by the request-id middleware; copied into every log line of that request.
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
-NOISY_LOGGERS = ("watchfiles", "watchfiles.main", "asyncio", "aiosqlite", "multipart", "httpx")
+NOISY_LOGGERS = (
+    "alembic.runtime.migration",
+    "watchfiles",
+    "watchfiles.main",
+    "asyncio",
+    "aiosqlite",
+    "multipart",
+    "httpx",
+)
 UVICORN_LOGGERS = ("uvicorn", "uvicorn.error")
 
 # scheme://user:password@host -> scheme://user:***@host ; also password=... in DSN strings.

@@ -20,8 +20,9 @@ from api_server.app import create_app
 from api_server.checks import build_server_pipeline
 from api_server.cli.app import app as admin_app
 from api_server.cli.output import fail
+from api_server.database.connection import dispose_db, init_db
 from api_server.logging import setup_logging
-from api_server.readiness_pipeline import format_summary
+from api_server.readiness_pipeline import PipelineResult, format_summary
 from api_server.settings import ENV_PREFIX, Settings, SettingsError, get_settings
 
 app = typer.Typer(
@@ -154,7 +155,18 @@ def check() -> None:
     except SettingsError as error:
         fail(str(error), code=2)
     setup_logging(settings)
-    result = asyncio.run(build_server_pipeline(settings).run())
+
+    # A check observes: it never migrates, so a schema behind the code is reported (exit 1).
+    observing = settings.model_copy(update={"auto_migrate": False})
+
+    async def run_pipeline() -> PipelineResult:
+        init_db(observing)
+        try:
+            return await build_server_pipeline(observing).run()
+        finally:
+            await dispose_db()
+
+    result = asyncio.run(run_pipeline())
     typer.echo(format_summary(result))
     if not result.is_ready:
         raise typer.Exit(1)

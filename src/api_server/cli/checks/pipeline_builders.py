@@ -7,7 +7,11 @@
 
 from __future__ import annotations
 
-from api_server.checks.pipeline_builders import add_configuration_stage, build_server_pipeline
+from api_server.checks.pipeline_builders import (
+    add_configuration_stage,
+    add_database_connectivity_stage,
+    build_server_pipeline,
+)
 from api_server.readiness_pipeline import PipelineBuilder, ReadinessPipeline
 from api_server.settings import Settings
 
@@ -17,7 +21,7 @@ __all__ = ["build_post_migration_pipeline", "build_pre_migration_pipeline"]
 def build_pre_migration_pipeline(settings: Settings) -> ReadinessPipeline:
     builder = PipelineBuilder(default_timeout=settings.health_check_timeout)
     add_configuration_stage(builder, settings)
-    # Database connectivity stage (critical, fail_fast, no schema check): database layer.
+    add_database_connectivity_stage(builder, settings)
     return builder.build()
 
 
