@@ -33,6 +33,7 @@ __all__ = [
     "Database",
     "SessionDep",
     "borrow_db_session",
+    "current_database",
     "dispose_db",
     "get_database",
     "get_db_session",
@@ -149,6 +150,13 @@ async def dispose_db() -> None:
 def get_database() -> Database:
     if _database is None or _database.pid != os.getpid():
         raise RuntimeError("the database is not initialised: call init_db() in the lifespan")
+    return _database
+
+
+def current_database() -> Database | None:
+    """The process's database if `init_db()` ran in this process, else None (no error)."""
+    if _database is None or _database.pid != os.getpid():
+        return None
     return _database
 
 

@@ -17,6 +17,7 @@ from api_server.checks.pipeline_builders import build_server_pipeline
 from api_server.event_bus import EventBus
 from api_server.events import AuditLogService, get_audit_log_service, register_domain_handlers
 from api_server.metrics import Metrics
+from api_server.metrics.app_sources import register_app_metrics
 from api_server.readiness_pipeline import ReadinessService
 from api_server.services.address_service import AddressService
 from api_server.services.patient_service import PatientService
@@ -42,7 +43,9 @@ def configure_services(registry: ServiceRegistry, settings: Settings) -> None:
         ReadinessService(build_server_pipeline(settings), cache_ttl=settings.health_cache_ttl),
     )
     # Per app (= per worker process); components publish gauges/counters through it.
-    registry.register_singleton(Metrics, Metrics())
+    metrics = Metrics()
+    registry.register_singleton(Metrics, metrics)
+    register_app_metrics(metrics, bus, registry.get(ReadinessService))
 
 
 def build_registry(settings: Settings) -> ServiceRegistry:

@@ -1,0 +1,69 @@
+"""Domain events over REST: delivered once after commit, never for a failed request."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from api_server.database import SessionDep
+from api_server.event_bus import EventBus
+from api_server.events import AuditLogService, PatientCreated
+from api_server.models.api_model import PatientCreate
+from api_server.services.patient_service import PatientService
+from tests.api.factories import V1, patient_body
+
+
+@pytest.fixture
+def recorded(backend_app: FastAPI) -> list[PatientCreated]:
+    received: list[PatientCreated] = []
+
+    async def record(event: PatientCreated) -> None:
+        received.append(event)
+
+    backend_app.state.registry.get(EventBus).register(PatientCreated, record)
+
+    @backend_app.post("/test-only/create-then-fail")
+    async def create_then_fail(session: SessionDep) -> None:
+        service = backend_app.state.registry.get(PatientService)
+        await service.create(session=session, data=PatientCreate.model_validate(patient_body()))
+        raise RuntimeError("after the event was raised")
+
+    return received
+
+
+@pytest.fixture
+def bus(backend_app: FastAPI) -> EventBus:
+    bus: EventBus = backend_app.state.registry.get(EventBus)
+    return bus
+
+
+async def test_created_patient_delivers_exactly_one_event(
+    api: httpx.AsyncClient, recorded: list[PatientCreated], bus: EventBus, backend_app: FastAPI
+) -> None:
+    response = await api.post(f"{V1}/patients", json=patient_body())
+    assert response.status_code == 201
+    assert await bus.drain(5) == 0  # nothing dropped
+    assert [e.patient_id for e in recorded] == [uuid.UUID(response.json()["id"])]
+    audit = backend_app.state.registry.get(AuditLogService)  # the sample handler saw it too
+    assert any(entry.subject == recorded[0].patient_id for entry in audit.entries())
+
+
+async def test_failed_request_delivers_nothing(
+    api: httpx.AsyncClient, recorded: list[PatientCreated], bus: EventBus
+) -> None:
+    response = await api.post("/test-only/create-then-fail")
+    assert response.status_code == 500
+    assert await bus.drain(5) == 0
+    assert recorded == []
+    assert (await api.get(f"{V1}/patients")).json()["items"] == []
+
+
+async def test_validation_failure_delivers_nothing(
+    api: httpx.AsyncClient, recorded: list[PatientCreated], bus: EventBus
+) -> None:
+    assert (await api.post(f"{V1}/patients", json=patient_body(sex="?"))).status_code == 422
+    await bus.drain(5)
+    assert recorded == []
