@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import random
 
-from loguru import logger
 from starlette.types import Scope
+
+from api_server.logging import write_access_line
 
 __all__ = ["AccessLog"]
 
@@ -39,11 +40,10 @@ class AccessLog:
             # and never the query string, which may carry tokens.
             route = scope.get("raw_path", b"").decode("latin-1") or scope["path"]
         client = scope.get("client")
-        logger.info(
-            "{method} {route} {status} {duration_ms}ms",
-            method=scope["method"],
-            route=route,
-            status=status,
-            duration_ms=round(seconds * 1000, 3),
-            client=client[0] if client else None,
+        write_access_line(
+            scope["method"],
+            route,
+            status,
+            round(seconds * 1000, 3),
+            client[0] if client else None,
         )
