@@ -97,7 +97,7 @@ async def test_components_plug_in_gauge_and_counter_sources(
 
     def register(app: FastAPI) -> None:
         metrics = app.state.registry.get(Metrics)
-        metrics.register_gauge_source("readiness_ready", "1 when ready", lambda: 1)
+        metrics.register_gauge_source("example_ready", "1 when ready", lambda: 1)
         metrics.register_counter_source(
             "events_handled", "Handled events", lambda: outcomes, labelnames=("event", "outcome")
         )
@@ -109,7 +109,7 @@ async def test_components_plug_in_gauge_and_counter_sources(
 
     async with app_client(routes=register) as http:
         samples = await _samples(http)
-    assert samples[("readiness_ready", frozenset())] == 1
+    assert samples[("example_ready", frozenset())] == 1
     key = frozenset({"event": "PatientCreated", "outcome": "failed"}.items())
     assert samples[("events_handled_total", key)] == 1
     assert not any(name.startswith("db_pool") for name, _ in samples)
