@@ -5,16 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-import arrow
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from api_server.clock import utcnow
 from api_server.ids import uuid7
 
 __all__ = ["BaseEvent"]
-
-
-def _utcnow() -> datetime:
-    return arrow.utcnow().datetime
 
 
 class BaseEvent(BaseModel):
@@ -30,7 +26,7 @@ class BaseEvent(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     event_id: uuid.UUID = Field(default_factory=uuid7)
-    occurred_at: datetime = Field(default_factory=_utcnow)
+    occurred_at: datetime = Field(default_factory=utcnow)
 
     @field_validator("occurred_at")
     @classmethod

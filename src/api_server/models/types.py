@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import arrow
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from api_server.clock import utcnow
 
-def utcnow() -> datetime:
-    """Now, timezone-aware UTC (`arrow`, not the deprecated `datetime.utcnow()`)."""
-    return arrow.utcnow().datetime
+__all__ = ["UTCDateTime", "utcnow"]
 
 
 class UTCDateTime(TypeDecorator[datetime]):
