@@ -14,6 +14,7 @@ from api_server.database.startup import prepare_database_at_startup
 from api_server.event_bus.install import drain_event_bus, install_event_bus
 from api_server.exception_handlers import register_exception_handlers
 from api_server.middleware import UnhandledErrorMiddleware
+from api_server.openapi import install_problem_openapi
 from api_server.profile import Profile
 from api_server.readiness_pipeline import ReadinessService, serving_readiness
 from api_server.services.di import build_registry
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.home_links.append(("/docs", "API documentation"))
 
     register_exception_handlers(app)
+    install_problem_openapi(app)
     # Added first = innermost: it sees exceptions before any outer middleware.
     app.add_middleware(UnhandledErrorMiddleware)
     app.include_router(system.router)
