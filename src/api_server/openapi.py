@@ -1,9 +1,10 @@
-"""OpenAPI document that says what the server sends: every error is application/problem+json.
+"""OpenAPI document that says what the server sends: errors are application/problem+json.
 
 FastAPI documents its automatic 422 (and any `responses=` entry with a model) as
 `application/json` with its own `HTTPValidationError` schema, while the exception handlers
 answer every 4xx/5xx as an RFC 9457 problem. `install_problem_openapi(app)` rewrites the
-generated document once, so clients and contract tests (schemathesis) see the truth.
+generated document once (routes that document their own error body, like the health 503,
+keep it), so clients and contract tests (schemathesis) see the truth.
 """
 
 from __future__ import annotations
@@ -21,13 +22,20 @@ _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _UNUSED_SCHEMAS = ("HTTPValidationError", "ValidationError")
 
 
+def _is_problem(response: dict[str, Any]) -> bool:
+    # Declared with problem_responses(), or FastAPI's automatic 422. A route that documents its
+    # own error body (the 503 health body) keeps it.
+    content = response.get("content", {})
+    return PROBLEM_MEDIA_TYPE in content or "HTTPValidationError" in str(content)
+
+
 def _rewrite_error_responses(document: dict[str, Any]) -> None:
     for path_item in document.get("paths", {}).values():
         for operation in path_item.values():
             if not isinstance(operation, dict):
                 continue
             for status, response in operation.get("responses", {}).items():
-                if str(status)[0] in {"4", "5"}:
+                if str(status)[0] in {"4", "5"} and _is_problem(response):
                     response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": dict(_PROBLEM_REF)}}
 
 
