@@ -73,9 +73,7 @@ class TcpProxy:
         try:
             await self._flowing.wait()  # a black hole holds new connections too
             upstream_r, upstream_w = await asyncio.open_connection(*self._upstream)
-            await asyncio.gather(
-                self._pipe(client_r, upstream_w), self._pipe(upstream_r, client_w)
-            )
+            await asyncio.gather(self._pipe(client_r, upstream_w), self._pipe(upstream_r, client_w))
         except OSError:
             pass  # one side went away: the other is closed below, as a real network would
         finally:
