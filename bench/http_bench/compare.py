@@ -1,4 +1,4 @@
-"""Compare two result files: `python -m bench.http.compare OLD.json NEW.json`."""
+"""Compare two result files: `python -m bench.http_bench.compare OLD.json NEW.json`."""
 
 from __future__ import annotations
 

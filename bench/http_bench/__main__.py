@@ -1,6 +1,6 @@
 """`make bench`: wrk against the real server and its baselines, on PostgreSQL and SQLite.
 
-    .venv/bin/python -m bench.http [--duration 5] [--rounds 2] [--databases postgresql,sqlite]
+    .venv/bin/python -m bench.http_bench [--duration 5] [--rounds 2] [--databases postgresql,sqlite]
 
 Per database: start the server on a fresh database (timing spawn -> /health-check 200), restart
 it (timed again), seed patients, start the baselines, then alternate server and baseline
@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from bench.http.processes import Process, start_baseline, start_server, status_of
-from bench.http.report import table, targets_text, write_json
-from bench.http.scenarios import GRAPHQL_PATIENT_QUERY, SCENARIOS, Scenario
-from bench.http.wrk import WrkResult, run_wrk
+from bench.http_bench.processes import Process, start_baseline, start_server, status_of
+from bench.http_bench.report import table, targets_text, write_json
+from bench.http_bench.scenarios import GRAPHQL_PATIENT_QUERY, SCENARIOS, Scenario
+from bench.http_bench.wrk import WrkResult, run_wrk
 
 PG_ADMIN_URL = os.environ.get(
     "API_SERVER_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
