@@ -45,6 +45,11 @@ format: .venv/.dev ## Apply ruff fixes and formatting
 typecheck: .venv/.dev ## mypy --strict on src/
 	$(VENV_BIN)/mypy
 
+bench: .venv/.dev ## wrk vs baselines on PostgreSQL and SQLite (~4 min); JSON in bench/results/
+	bench/ensure_wrk.sh
+	$(VENV_BIN)/python -m bench.http_bench $(BENCH_ARGS)
+	$(VENV_BIN)/python bench/event_bus_overhead.py
+
 check: lint typecheck test ## Everything CI runs
 
 clean: ## Remove the virtualenv, tools and caches (keeps ./var)

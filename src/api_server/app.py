@@ -15,6 +15,7 @@ from api_server.database.startup import prepare_database_at_startup
 from api_server.event_bus.install import drain_event_bus, install_event_bus
 from api_server.exception_handlers import register_exception_handlers
 from api_server.middleware import install_middleware
+from api_server.openapi import install_problem_openapi
 from api_server.profile import Profile
 from api_server.readiness_pipeline import ReadinessService, serving_readiness
 from api_server.services.di import build_registry
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.home_links.append(("/docs", "API documentation"))
 
     register_exception_handlers(app)
+    install_problem_openapi(app)
     install_middleware(app, settings)  # order documented in middleware/stack.py
     if docs:
         install_docs(app)

@@ -72,9 +72,25 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     )
 
 
+def _undecodable_body(request: Request) -> Response:
+    # FastAPI answers 400 when a JSON body is not even text (invalid UTF-8); like any other
+    # malformed body, that is a 422 validation problem here, as the OpenAPI document says.
+    errors = [{"loc": ["body"], "msg": "the body is not valid UTF-8 JSON", "type": "json_invalid"}]
+    return problem_response(
+        status=422,
+        code="VALIDATION_ERROR",
+        title="Validation failed",
+        detail="invalid request: body",
+        instance=_instance(request),
+        extensions={"errors": errors},
+    )
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     exc = cast(StarletteHTTPException, exc)
     status = exc.status_code
+    if status == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+        return _undecodable_body(request)
     phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
     detail = exc.detail if isinstance(exc.detail, str) else phrase
     return problem_response(

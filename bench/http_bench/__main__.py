@@ -1,0 +1,290 @@
+"""`make bench`: wrk against the real server and its baselines, on PostgreSQL and SQLite.
+
+    .venv/bin/python -m bench.http_bench [--duration 5] [--rounds 2] [--databases postgresql,sqlite]
+
+Per database: start the server on a fresh database (timing spawn -> /health-check 200), restart
+it (timed again), seed patients, start the baselines, then alternate server and baseline
+measurements (64 connections) for `--rounds` rounds, reversing the order each round; best
+round per target. Each server row then runs once at 256 connections to look for errors and
+stalls. Server and baselines share the server CPUs; wrk runs on the others (taskset).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from bench.http_bench.processes import Process, start_baseline, start_server, status_of
+from bench.http_bench.report import table, targets_text, write_json
+from bench.http_bench.scenarios import GRAPHQL_PATIENT_QUERY, SCENARIOS, Scenario
+from bench.http_bench.wrk import WrkResult, run_wrk
+
+PG_ADMIN_URL = os.environ.get(
+    "API_SERVER_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+SEED_PATIENTS = 200
+STARTUP_TARGET_S = 1.0
+
+
+def cpu_split() -> tuple[str | None, str | None, str]:
+    cpus = sorted(os.sched_getaffinity(0))
+    if shutil.which("taskset") is None or len(cpus) < 2:
+        return None, None, "not pinned (needs taskset and 2+ CPUs)"
+    half = max(1, len(cpus) // 2)
+    server = ",".join(map(str, cpus[:half]))
+    load = ",".join(map(str, cpus[half:]))
+    return server, load, f"server+baselines on CPU {server}, wrk on CPU {load}"
+
+
+def seed(server: Process) -> str:
+    body = (
+        '{"first_name":"Seed","last_name":"Patient","date_of_birth":"1970-01-01",'
+        '"sex":"male","conditions":[],"allergies":[]}'
+    )
+    for _ in range(SEED_PATIENTS):
+        assert status_of(server.port, "/api/v1/patients", "POST", body) == 201
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    connection.request("GET", "/api/v1/patients?limit=1")
+    patient_id: str = json.loads(connection.getresponse().read())["items"][0]["id"]
+    connection.close()
+    return patient_id
+
+
+def graphql_answers(server: Process, patient_id: str) -> str | None:
+    """None when the GraphQL row can run, else why it is skipped."""
+    if status_of(server.port, "/graphql", "POST", '{"query":"{ __typename }"}') != 200:
+        return "no /graphql on this server yet"
+    body = json.dumps({"query": GRAPHQL_PATIENT_QUERY, "variables": {"id": patient_id}})
+    if status_of(server.port, "/graphql", "POST", body) != 200:
+        return "/graphql does not answer the patient(id) query"
+    return None
+
+
+def measure(
+    scenario: Scenario,
+    patient_id: str,
+    processes: dict[str, Process],
+    args: argparse.Namespace,
+    load_cpus: str | None,
+) -> dict[str, Any]:
+    lua = scenario.lua.replace("{patient_id}", patient_id)
+    sides = [("server", processes["server"], scenario.path)]
+    if scenario.baseline is not None:
+        b = scenario.baseline
+        sides.append((b.process, processes[b.process], b.path))
+    best: dict[str, WrkResult] = {}
+    errors_64: dict[str, int] = {}
+    for round_index in range(args.rounds):
+        for name, process, path in sides if round_index % 2 == 0 else reversed(sides):
+            url = process.url + path.replace("{patient_id}", patient_id)
+            result = run_wrk(url, lua=lua, connections=64, duration=args.duration, cpus=load_cpus)
+            errors_64[name] = errors_64.get(name, 0) + result.errors
+            if name not in best or result.rps > best[name].rps:
+                best[name] = result
+    url = processes["server"].url + scenario.path.replace("{patient_id}", patient_id)
+    stress = run_wrk(url, lua=lua, connections=256, duration=args.stress_duration, cpus=load_cpus)
+    return {"best": best, "errors_64": errors_64, "stress_256": stress}
+
+
+def rows_for(database: str, scenario: Scenario, measured: dict[str, Any]) -> list[dict[str, Any]]:
+    best: dict[str, WrkResult] = measured["best"]
+    server = best["server"]
+    rows = [
+        {
+            "database": database,
+            "endpoint": scenario.name,
+            "target": "server",
+            **server.as_dict(),
+            "errors_64": measured["errors_64"]["server"],
+            "errors_256": measured["stress_256"].errors,
+            "stress_256": measured["stress_256"].as_dict(),
+        }
+    ]
+    if scenario.baseline is not None:
+        base = best[scenario.baseline.process]
+        rows[0]["ratio"] = server.rps / base.rps
+        rows.append(
+            {
+                "database": database,
+                "endpoint": scenario.name,
+                "target": scenario.baseline.process,
+                **base.as_dict(),
+                "errors_64": measured["errors_64"][scenario.baseline.process],
+            }
+        )
+    return rows
+
+
+async def create_pg_database() -> str:
+    name = f"api_server_bench_{uuid.uuid4().hex[:8]}"
+    conn = await asyncpg.connect(PG_ADMIN_URL, timeout=3)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return PG_ADMIN_URL.rpartition("/")[0] + "/" + name
+
+
+async def drop_pg_database(url: str) -> None:
+    conn = await asyncpg.connect(PG_ADMIN_URL, timeout=3)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{url.rpartition("/")[2]}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+def bench_database(
+    database: str, url: str, workdir: Path, args: argparse.Namespace
+) -> dict[str, Any]:
+    server_cpus, load_cpus, _ = cpu_split()
+    log = workdir / f"{database}.log"
+    cold = start_server(url, cpus=server_cpus, log=log)  # fresh database: includes migrations
+    cold.stop()
+    processes = {"server": start_server(url, cpus=server_cpus, log=log)}
+    try:
+        patient_id = seed(processes["server"])
+        for name, module in (("bare", "bare_app"), ("minimal_db", "minimal_db_app")):
+            processes[name] = start_baseline(
+                name, module, database_url=url, cpus=server_cpus, log=log
+            )
+        rows: list[dict[str, Any]] = []
+        for scenario in SCENARIOS:
+            skip = graphql_answers(processes["server"], patient_id) if scenario.requires else None
+            if skip is not None:
+                rows.append({"database": database, "endpoint": scenario.name, "skipped": skip})
+                continue
+            print(f"  {database}: {scenario.name}", flush=True)
+            rows += rows_for(
+                database, scenario, measure(scenario, patient_id, processes, args, load_cpus)
+            )
+        rss = {name: p.rss_mib() for name, p in processes.items()}
+    finally:
+        for process in processes.values():
+            process.stop()
+    return {
+        "rows": rows,
+        "startup_s": {"fresh_database": cold.ready_s, "restart": processes["server"].ready_s},
+        "rss_mib": rss,
+    }
+
+
+def _server_row(rows: list[dict[str, Any]], endpoint: str) -> dict[str, Any] | None:
+    return next(
+        (r for r in rows if r["endpoint"] == endpoint and r.get("target") == "server"), None
+    )
+
+
+def evaluate(results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    targets = []
+    for database, result in results.items():
+        rows = result["rows"]
+        for scenario in SCENARIOS:
+            row = _server_row(rows, scenario.name)
+            if row is None:
+                continue
+            if scenario.baseline is not None:
+                targets.append(
+                    {
+                        "name": f"{database} {scenario.name} vs {scenario.baseline.process}",
+                        "value": f"{row['ratio']:.2f}x",
+                        "target": f">= {scenario.baseline.target}x",
+                        "met": row["ratio"] >= scenario.baseline.target,
+                    }
+                )
+            if scenario.compare_to is not None:
+                other = _server_row(rows, scenario.compare_to[0])
+                if other is not None:
+                    ratio = row["rps"] / other["rps"]
+                    row["ratio"] = ratio
+                    targets.append(
+                        {
+                            "name": f"{database} {scenario.name} vs REST",
+                            "value": f"{ratio:.2f}x",
+                            "target": f">= {scenario.compare_to[1]}x",
+                            "met": ratio >= scenario.compare_to[1],
+                        }
+                    )
+        errors = sum(r.get("errors_64", 0) + (r.get("errors_256") or 0) for r in rows if "rps" in r)
+        targets.append(
+            {
+                "name": f"{database} errors/stalls (timeouts, non-2xx) at 64 and 256 conns",
+                "value": str(errors),
+                "target": "0",
+                "met": errors == 0,
+            }
+        )
+    if "sqlite" in results:
+        startup = results["sqlite"]["startup_s"]
+        worst = max(startup.values())
+        targets.append(
+            {
+                "name": "sqlite start to ready (fresh database and restart, worst)",
+                "value": f"{worst:.3f} s",
+                "target": f"<= {STARTUP_TARGET_S} s",
+                "met": worst <= STARTUP_TARGET_S,
+            }
+        )
+    return targets
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
+    parser.add_argument("--stress-duration", type=float, default=3.0, help="256-connection run")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--databases", default="postgresql,sqlite")
+    args = parser.parse_args()
+    _, _, pinning = cpu_split()
+    print(f"wrk: 1 thread, 64 connections x {args.duration:g} s, {args.rounds} rounds; {pinning}")
+    results: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory(prefix="api-server-bench-") as tmp:
+        workdir = Path(tmp)
+        for database in args.databases.split(","):
+            if database == "postgresql":
+                url = asyncio.run(create_pg_database())
+                try:
+                    results[database] = bench_database(database, url, workdir, args)
+                finally:
+                    asyncio.run(drop_pg_database(url))
+            else:
+                url = f"sqlite:///{workdir / 'bench.db'}"
+                results[database] = bench_database(database, url, workdir, args)
+    targets = evaluate(results)
+    rows = [row for result in results.values() for row in result["rows"]]
+    print()
+    print(table(rows))
+    print()
+    for database, result in results.items():
+        startup = ", ".join(f"{k} {v:.3f} s" for k, v in result["startup_s"].items())
+        rss = ", ".join(
+            f"{k} {'/'.join(f'{m:.0f}' for m in v)} MiB" for k, v in result["rss_mib"].items()
+        )
+        print(f"{database}: start to ready: {startup}; RSS per worker: {rss}")
+    print("\nTargets:")
+    print(targets_text(targets))
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()
+    path = write_json(
+        {
+            "settings": {**vars(args), "pinning": pinning, "wrk": wrk_version[:1]},
+            "rows": rows,
+            "startup_s": {d: r["startup_s"] for d, r in results.items()},
+            "rss_mib": {d: r["rss_mib"] for d, r in results.items()},
+            "targets": targets,
+        }
+    )
+    print(f"\nJSON: {path}")
+
+
+if __name__ == "__main__":
+    main()
