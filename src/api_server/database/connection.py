@@ -17,13 +17,14 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.util import await_
 
 from api_server.database.errors import is_database_unavailable, unavailable_error
 from api_server.database.urls import is_sqlite, to_async_url
@@ -44,6 +45,7 @@ __all__ = [
 # SQLite: a write transaction takes the write lock at BEGIN (IMMEDIATE), so two writers queue on
 # busy_timeout instead of one failing at once when both try to upgrade a read lock.
 SQLITE_WRITE_OPTION = "sqlite_begin_immediate"
+SQLITE_READ_OPTION = "sqlite_autocommit_reads"
 SQLITE_BUSY_TIMEOUT_MS = 5_000
 
 
@@ -74,10 +76,17 @@ def _engine_kwargs(url: URL, settings: Settings) -> dict[str, Any]:
     if is_sqlite(url):
         if url.database in (None, "", ":memory:"):
             return {}  # one shared in-memory connection (StaticPool): no pool to size
-        return {**pool, "connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
+        return {
+            **pool,
+            "connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            # Every use ends in COMMIT or ROLLBACK already (sessions, Connection.close());
+            # the pool's own reset would be a second rollback, a thread hop in aiosqlite.
+            "pool_reset_on_return": None,
+        }
     return {
         **pool,
-        "pool_pre_ping": True,
+        # Pre-ping is done by _install_postgres_pre_ping: one round trip instead of three.
+        "pool_pre_ping": False,
         "pool_recycle": 1800,
         "connect_args": {
             "timeout": settings.db_connect_timeout,
@@ -106,8 +115,29 @@ def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        immediate = connection.get_execution_options().get(SQLITE_WRITE_OPTION, False)
+        options = connection.get_execution_options()
+        if options.get(SQLITE_READ_OPTION, False):
+            return  # read sessions: each statement on its own, no BEGIN/COMMIT
+        immediate = options.get(SQLITE_WRITE_OPTION, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _install_postgres_pre_ping(engine: AsyncEngine) -> None:
+    """Pessimistic disconnect handling, like `pool_pre_ping`, in one round trip.
+
+    SQLAlchemy's asyncpg ping wraps its probe in BEGIN/ROLLBACK (three round trips, for
+    pgbouncer transaction mode); a bare `SELECT 1` outside a transaction proves the connection
+    alive. A dead connection raises DisconnectionError, so the pool replaces it and the
+    request never sees it.
+    """
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _ping(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        try:
+            # (asyncpg's simple-query path fails on an empty statement such as ";".)
+            await_(dbapi_connection.driver_connection.execute("SELECT 1"))
+        except Exception as error:
+            raise DisconnectionError("connection failed its ping") from error
 
 
 def create_database(settings: Settings) -> Database:
@@ -116,14 +146,21 @@ def create_database(settings: Settings) -> Database:
     if (path := settings.sqlite_path()) is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url, **_engine_kwargs(url, settings))
-    write_engine = engine
+    # Reads run without BEGIN/COMMIT: at READ COMMITTED (PostgreSQL's default) every statement
+    # takes its own snapshot anyway, so a read-only transaction only adds two round trips.
     if is_sqlite(url):
         _install_sqlite_pragmas(engine)
         write_engine = engine.execution_options(**{SQLITE_WRITE_OPTION: True})
+        # Not isolation_level=AUTOCOMMIT: on SQLite that costs a PRAGMA per checkout.
+        read_engine = engine.execution_options(**{SQLITE_READ_OPTION: True})
+    else:
+        _install_postgres_pre_ping(engine)
+        write_engine = engine
+        read_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
     return Database(
         engine=engine,
         url=url,
-        sessionmaker=async_sessionmaker(engine, expire_on_commit=False),
+        sessionmaker=async_sessionmaker(read_engine, expire_on_commit=False),
         write_sessionmaker=async_sessionmaker(write_engine, expire_on_commit=False),
         pid=os.getpid(),
     )
@@ -169,14 +206,19 @@ def get_engine() -> AsyncEngine:
 async def borrow_db_session(*, write: bool = True) -> AsyncIterator[AsyncSession]:
     """A session whose transaction commits when the block ends and rolls back on error.
 
-    Database outages surface as `DatabaseUnavailableError` (503), never as driver errors.
+    `write=False` gives a read session: no transaction (each statement commits on its own,
+    which at READ COMMITTED sees exactly what a transaction would), so nothing to commit.
+    Write in it and the write is immediate, and events raised in it are never delivered:
+    use a write session for changes. Database outages surface as `DatabaseUnavailableError`
+    (503), never as driver errors.
     """
     database = get_database()
     factory = database.write_sessionmaker if write else database.sessionmaker
     async with factory() as session:
         try:
             yield session
-            await session.commit()
+            if write:
+                await session.commit()
         except BaseException as error:
             await _rollback_quietly(session)
             if isinstance(error, SQLAlchemyError | OSError) and is_database_unavailable(error):

@@ -64,8 +64,8 @@ def Service(service_type: type[T]) -> Any:  # capitalised: reads like a type in 
     """
     resolver = _resolvers.get(service_type)
     if resolver is None:
-
-        def resolve(request: Request) -> Any:
+        # async: FastAPI runs a plain-def dependency in the thread pool, a thread hop per call.
+        async def resolve(request: Request) -> Any:
             registry: ServiceRegistry = request.app.state.registry
             return registry.get(service_type)
 
