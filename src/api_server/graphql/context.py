@@ -61,15 +61,13 @@ class GraphQLContext(BaseContext):
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
-        """One mutation field: a SAVEPOINT, released on success, rolled back on error.
+        """Exclusive use of the session for a mutation field; loader caches start afresh after.
 
-        Each top-level mutation field succeeds or fails on its own, as the response reports
-        it; the request's transaction commits what succeeded once execution ends.
+        Whether the writes are kept is decided once for the operation (`DatabaseTransaction`).
         """
-        session = self._require_session()
         try:
-            async with self._lock, session.begin_nested():
-                yield session
+            async with self._lock:
+                yield self._require_session()
         finally:
             self._loaders = None  # what a loader cached may be stale now
 

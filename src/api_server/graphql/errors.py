@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +24,6 @@ __all__ = ["classify", "format_error", "log_error"]
 
 INTERNAL_MESSAGE = "the server failed to handle this request; it has been logged"
 DOCUMENT_ERROR = "GRAPHQL_VALIDATION_FAILED"
-_VARIABLE_VALUE = re.compile(r"^(Variable '\$\w+') got invalid value .*?(?: at '([^']*)')?;")
 
 
 @dataclass(frozen=True)
@@ -38,11 +36,11 @@ class Classified:
 
 
 def _document_message(message: str) -> str:
-    match = _VARIABLE_VALUE.match(message)
-    if match is None:
-        return message
-    at = f" at '{match.group(2)}'" if match.group(2) else ""
-    return f"{match.group(1)} got an invalid value{at}"
+    # "Variable '$input' has invalid value at .sex: Value 'xyz' does not exist ..." quotes the
+    # submitted value after the first ": "; the variable and the path before it are enough.
+    if message.startswith("Variable '$") and "invalid value" in message:
+        return message.split(": ", 1)[0]
+    return message
 
 
 def _api(error: ApiError) -> Classified:
@@ -51,15 +49,13 @@ def _api(error: ApiError) -> Classified:
 
 def classify(error: GraphQLError) -> Classified:
     original = error.original_error
-    if isinstance(original, GraphQLError):  # e.g. re-raised by an extension
-        return classify(original)
     if isinstance(original, ApiError):
         return _api(original)
     if isinstance(original, SQLAlchemyError | OSError) and is_database_unavailable(original):
         return _api(unavailable_error(original))
     if isinstance(original, IntegrityError):
         return _api(ResourceConflictError("the change conflicts with existing data"))
-    if original is None and error.path is None:
+    if error.path is None and (original is None or isinstance(original, GraphQLError)):
         return Classified(DOCUMENT_ERROR, _document_message(error.message))
     # A resolver bug, or a non-null field that resolved to null: the server's fault.
     return Classified("INTERNAL_ERROR", INTERNAL_MESSAGE, unexpected=True)

@@ -29,10 +29,13 @@ CACHE_SIZE = 256  # distinct documents kept parsed and validated
 class DatabaseTransaction(SchemaExtension):
     """One session and transaction per operation, as REST's `get_db_session`.
 
-    Opened when execution starts (documents rejected earlier never touch the database),
-    committed when it ends, inside `schema.execute()`, so before the response is built; a
-    failed commit becomes the operation's error (data null), never a success. Mutations open
-    a write transaction (BEGIN IMMEDIATE on SQLite), queries a read one.
+    Opened when execution starts (documents rejected earlier never touch the database) and
+    ended when execution ends, inside `schema.execute()`, so before the response is built.
+    The transaction commits only if the operation produced `data`: every mutation field is
+    non-null, so any failed mutation nulls `data` and the whole operation rolls back; the
+    response never reports a success that was not kept, nor hides one that was. A failed
+    commit becomes the operation's error (data null). Mutations open a write transaction
+    (BEGIN IMMEDIATE on SQLite), queries a read one.
     """
 
     async def on_execute(self) -> AsyncIterator[None]:
@@ -44,6 +47,9 @@ class DatabaseTransaction(SchemaExtension):
                 yield
             finally:
                 context.bind_session(None)
+            result = self.execution_context.result
+            if result is None or result.data is None:
+                await session.rollback()  # the commit at the end of the block is then empty
 
 
 def build_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:

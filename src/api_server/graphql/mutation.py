@@ -1,5 +1,5 @@
-"""Mutation root. Each field runs in its own SAVEPOINT (see `GraphQLContext.write`) and
-raises domain errors, reported with the REST problem `code` in `extensions.code`."""
+"""Mutation root. Every field is non-null, so a failed one nulls `data` and the operation's
+transaction rolls back (see `DatabaseTransaction`); domain errors carry the REST `code`."""
 
 from __future__ import annotations
 
