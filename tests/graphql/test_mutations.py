@@ -134,7 +134,11 @@ async def test_set_primary_address(api: httpx.AsyncClient) -> None:
     other = await create_patient(api)
     address = await create_address(api, patient["id"])
     foreign = await create_address(api, other["id"])
-    setp = "mutation($p: ID!, $a: ID, $v: Int) { setPrimaryAddress(patientId: $p, addressId: $a, version: $v) { version primaryAddressId primaryAddress { city } } }"
+    setp = """mutation($p: ID!, $a: ID, $v: Int) {
+      setPrimaryAddress(patientId: $p, addressId: $a, version: $v) {
+        version primaryAddressId primaryAddress { city }
+      }
+    }"""
     chosen = data(await gql(api, setp, {"p": patient["id"], "a": address["id"]}))
     assert chosen["setPrimaryAddress"] == {
         "version": 2,
@@ -153,7 +157,9 @@ async def test_address_create_update_delete(api: httpx.AsyncClient) -> None:
     patient = await create_patient(api)
     address = await create_address(api, patient["id"], type="WORK")
     assert (address["type"], address["version"], address["patientId"]) == ("WORK", 1, patient["id"])
-    update = "mutation($id: ID!, $input: AddressUpdateInput!) { updateAddress(id: $id, input: $input) { city version street } }"
+    update = """mutation($id: ID!, $input: AddressUpdateInput!) {
+      updateAddress(id: $id, input: $input) { city version street }
+    }"""
     changed = data(
         await gql(api, update, {"id": address["id"], "input": {"version": 1, "city": "York"}})
     )
