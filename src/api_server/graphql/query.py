@@ -36,8 +36,16 @@ def _argument_error(argument: str, message: str) -> ValidationFailedError:
 class Query:
     @strawberry.field(description="A patient by id; null when there is none.")
     async def patient(self, info: Info, id: strawberry.ID) -> Patient | None:
-        row = await info.context.loaders.patient.load(parse_id(id, "id"))
-        return None if row is None else Patient.from_row(row)
+        # The service's primary-key lookup (cached statement) rather than the loader's IN
+        # query: this is the hot path. The row primes the loader for `address.patient`.
+        pk = parse_id(id, "id")
+        try:
+            async with info.context.read() as session:
+                row = await info.context.service(PatientService).get(session=session, patient_id=pk)
+        except ResourceNotFoundError:
+            return None  # a lookup that finds nothing, not a failure
+        info.context.loaders.patient.prime(pk, row)
+        return Patient.from_row(row)
 
     @strawberry.field(description="A patient by its human-friendly identifier; null when none.")
     async def patient_by_patient_id(self, info: Info, patient_id: str) -> Patient | None:
