@@ -14,6 +14,7 @@ from api_server.database.connection import dispose_db, init_db
 from api_server.database.startup import prepare_database_at_startup
 from api_server.event_bus.install import drain_event_bus, install_event_bus
 from api_server.exception_handlers import register_exception_handlers
+from api_server.graphql import install_graphql
 from api_server.middleware import install_middleware
 from api_server.openapi import install_problem_openapi
 from api_server.profile import Profile
@@ -84,4 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     if Profile.REST in settings.active_profiles:
         app.include_router(v1.router)
+        app.state.home_links.append((v1.PREFIX + "/patients", "REST API"))
+    if Profile.GRAPHQL in settings.active_profiles:
+        install_graphql(app, settings)
     return app

@@ -99,7 +99,8 @@ class Settings(BaseSettings):
     graphql_max_aliases: int = Field(default=100, ge=1)
     graphql_max_tokens: int = Field(default=5_000, ge=1)
     graphql_introspection: bool = True
-    graphiql: bool = True
+    # Off by default: Strawberry's GraphiQL page loads its scripts from a CDN (unpkg.com).
+    graphiql: bool = False
 
     @field_validator("cors_origins", "trusted_hosts", mode="before")
     @classmethod

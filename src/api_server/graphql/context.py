@@ -1,0 +1,77 @@
+"""The per-request GraphQL context: the registry, the request's session and the DataLoaders."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TypeVar
+
+from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.fastapi import BaseContext
+
+from api_server.graphql.loaders import Loaders
+from api_server.services.registry import ServiceRegistry
+
+T = TypeVar("T")
+
+__all__ = ["GraphQLContext", "get_graphql_context"]
+
+
+class GraphQLContext(BaseContext):
+    """What every resolver sees as `info.context`.
+
+    The session is bound by the `DatabaseTransaction` extension for the duration of the
+    execution. GraphQL resolves sibling fields concurrently but an `AsyncSession` allows one
+    operation at a time, so every database access goes through `read()` / `write()`, which
+    take turns on one lock (one connection per request either way: nothing is lost).
+    """
+
+    def __init__(self, registry: ServiceRegistry) -> None:
+        super().__init__()
+        self.registry = registry
+        self._session: AsyncSession | None = None
+        self._lock = asyncio.Lock()
+        self._loaders: Loaders | None = None
+
+    def service(self, service_type: type[T]) -> T:
+        """The application's `service_type`, from the same registry as REST routes."""
+        return self.registry.get(service_type)
+
+    @property
+    def loaders(self) -> Loaders:
+        if self._loaders is None:
+            self._loaders = Loaders(self)
+        return self._loaders
+
+    def bind_session(self, session: AsyncSession | None) -> None:
+        self._session = session
+
+    def _require_session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("no database session: is the DatabaseTransaction extension on?")
+        return self._session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """Exclusive use of the request's session for a read."""
+        async with self._lock:
+            yield self._require_session()
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """Exclusive use of the session for a mutation field; loader caches start afresh after.
+
+        Whether the writes are kept is decided once for the operation (`DatabaseTransaction`).
+        """
+        try:
+            async with self._lock:
+                yield self._require_session()
+        finally:
+            self._loaders = None  # what a loader cached may be stale now
+
+
+async def get_graphql_context(request: Request) -> GraphQLContext:
+    """FastAPI dependency building the context (async: no thread-pool hop per request)."""
+    return GraphQLContext(request.app.state.registry)

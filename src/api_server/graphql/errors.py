@@ -1,0 +1,89 @@
+"""GraphQL errors with the REST problem `code` in `extensions.code`.
+
+- domain errors (`ApiError`): their `code`, `detail` and extension fields, as in REST;
+- database outages: DATABASE_UNAVAILABLE; a constraint the service did not translate: CONFLICT;
+- document errors (syntax, validation, limits, bad variables): GRAPHQL_VALIDATION_FAILED,
+  with graphql-core's message minus any variable value it quotes;
+- anything else: INTERNAL_ERROR with a generic message, logged once with its traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import GraphQLError
+from loguru import logger
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from api_server.database.errors import is_database_unavailable, unavailable_error
+from api_server.exceptions import ApiError, ResourceConflictError
+from api_server.logging import request_id_var
+
+__all__ = ["classify", "format_error", "log_error"]
+
+INTERNAL_MESSAGE = "the server failed to handle this request; it has been logged"
+DOCUMENT_ERROR = "GRAPHQL_VALIDATION_FAILED"
+
+
+@dataclass(frozen=True)
+class Classified:
+    code: str
+    message: str
+    extensions: dict[str, Any] = field(default_factory=dict)
+    unexpected: bool = False
+    api_error: ApiError | None = None
+
+
+def _document_message(message: str) -> str:
+    # "Variable '$input' has invalid value at .sex: Value 'xyz' does not exist ..." quotes the
+    # submitted value after the first ": "; the variable and the path before it are enough.
+    if message.startswith("Variable '$") and "invalid value" in message:
+        return message.split(": ", 1)[0]
+    return message
+
+
+def _api(error: ApiError) -> Classified:
+    return Classified(error.code, error.detail, dict(error.extensions), api_error=error)
+
+
+def classify(error: GraphQLError) -> Classified:
+    original = error.original_error
+    if isinstance(original, ApiError):
+        return _api(original)
+    if isinstance(original, SQLAlchemyError | OSError) and is_database_unavailable(original):
+        return _api(unavailable_error(original))
+    if isinstance(original, IntegrityError):
+        return _api(ResourceConflictError("the change conflicts with existing data"))
+    if error.path is None and (original is None or isinstance(original, GraphQLError)):
+        return Classified(DOCUMENT_ERROR, _document_message(error.message))
+    # A resolver bug, or a non-null field that resolved to null: the server's fault.
+    return Classified("INTERNAL_ERROR", INTERNAL_MESSAGE, unexpected=True)
+
+
+def format_error(error: GraphQLError) -> dict[str, Any]:
+    """The JSON of one error: message, locations, path, extensions (code first)."""
+    found = classify(error)
+    formatted: dict[str, Any] = {"message": found.message}
+    if error.locations:
+        formatted["locations"] = [{"line": x.line, "column": x.column} for x in error.locations]
+    if error.path is not None:
+        formatted["path"] = error.path
+    formatted["extensions"] = {
+        "code": found.code,
+        **found.extensions,
+        "request_id": request_id_var.get(),
+    }
+    return formatted
+
+
+def log_error(error: GraphQLError) -> None:
+    """Log once: unexpected errors with their traceback, unavailability as a warning."""
+    found = classify(error)
+    if found.unexpected:
+        cause = error.original_error or error
+        logger.opt(exception=cause).error(
+            "GraphQL error at {}: {}", ".".join(map(str, error.path or ())), type(cause).__name__
+        )
+    elif found.api_error is not None and found.api_error.status >= 500:
+        logger.warning("GraphQL {}: {}", found.code, found.message)

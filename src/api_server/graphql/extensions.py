@@ -1,0 +1,71 @@
+"""Schema extensions: the request's transaction and the document limits."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+from graphql import ASTValidationRule
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxTokensLimiter,
+    ParserCache,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.extensions.max_aliases import create_validator as alias_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+from strawberry.types.graphql import OperationType
+
+from api_server.database.connection import borrow_db_session
+from api_server.graphql.context import GraphQLContext
+from api_server.settings import Settings
+
+__all__ = ["DatabaseTransaction", "build_extensions"]
+
+CACHE_SIZE = 256  # distinct documents kept parsed and validated
+
+
+class DatabaseTransaction(SchemaExtension):
+    """One session and transaction per operation, as REST's `get_db_session`.
+
+    Opened when execution starts (documents rejected earlier never touch the database) and
+    ended when execution ends, inside `schema.execute()`, so before the response is built.
+    The transaction commits only if the operation produced `data`: every mutation field is
+    non-null, so any failed mutation nulls `data` and the whole operation rolls back; the
+    response never reports a success that was not kept, nor hides one that was. A failed
+    commit becomes the operation's error (data null). Mutations open a write transaction
+    (BEGIN IMMEDIATE on SQLite), queries a read one.
+    """
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        context: GraphQLContext = self.execution_context.context
+        write = self.execution_context.operation_type is OperationType.MUTATION
+        async with borrow_db_session(write=write) as session:
+            context.bind_session(session)
+            try:
+                yield
+            finally:
+                context.bind_session(None)
+            result = self.execution_context.result
+            if result is None or result.data is None:
+                await session.rollback()  # the commit at the end of the block is then empty
+
+
+def build_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
+    """Factories (a fresh extension per request). The rule classes are built once here, so
+    the validation cache, keyed by them, hits across requests."""
+    rules: list[type[ASTValidationRule]] = [
+        depth_rule(settings.graphql_max_depth, None, None),
+        alias_rule(settings.graphql_max_aliases),
+    ]
+    if not settings.graphql_introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    max_tokens = settings.graphql_max_tokens
+    return [
+        lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        lambda: AddValidationRules(rules),
+        lambda: ParserCache(maxsize=CACHE_SIZE),
+        lambda: ValidationCache(maxsize=CACHE_SIZE),
+        DatabaseTransaction,
+    ]

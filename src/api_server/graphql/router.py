@@ -1,0 +1,63 @@
+"""Mounting `/graphql` on the application."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cross_web import HTTPException as CrossWebHTTPException
+from fastapi import FastAPI
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from strawberry.fastapi import GraphQLRouter
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET
+
+from api_server.graphql.context import GraphQLContext, get_graphql_context
+from api_server.graphql.errors import format_error
+from api_server.graphql.schema import build_schema
+from api_server.problem import problem_responses
+from api_server.settings import Settings
+
+__all__ = ["PATH", "install_graphql"]
+
+PATH = "/graphql"
+
+
+class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        # Strawberry answers HTTP-level errors (not JSON, a batch, wrong content type) with
+        # text/plain; re-raised as Starlette's HTTPException they become problem+json 400s
+        # like every other 4xx of the server.
+        try:
+            return await super().run(request, context=context, root_value=root_value)
+        except CrossWebHTTPException as error:
+            raise StarletteHTTPException(error.status_code, error.reason) from None
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            response["errors"] = [format_error(error) for error in result.errors]
+        if result.extensions:
+            response["extensions"] = result.extensions
+        return response  # type: ignore[return-value]
+
+
+def install_graphql(app: FastAPI, settings: Settings) -> None:
+    """Mount `/graphql` (POST, and GET for queries) and link it from the home page.
+
+    Batched requests (a JSON list) are refused with 400: Strawberry's batching is left off,
+    so one request is one operation, one transaction.
+    """
+    router = ApiGraphQLRouter(
+        build_schema(settings),
+        graphql_ide="graphiql" if settings.graphiql else None,
+        context_getter=get_graphql_context,
+        subscription_protocols=(),
+        tags=["graphql"],
+        responses=problem_responses(400),
+    )
+    app.include_router(router, prefix=PATH)
+    app.state.home_links.append((PATH, "GraphiQL" if settings.graphiql else "GraphQL (POST)"))

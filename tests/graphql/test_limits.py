@@ -1,0 +1,88 @@
+"""Document limits (depth, aliases, tokens), introspection and GraphiQL switches, batching."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from api_server.settings import Settings
+from tests.graphql.client import PATH, data, gql
+
+ID = "01890000-0000-7000-8000-000000000000"
+
+
+@pytest.fixture
+def settings(sqlite_database_url: str) -> Settings:
+    return Settings(  # type: ignore[call-arg]
+        database_url=sqlite_database_url, graphql_introspection=False, _env_file=None
+    )
+
+
+def nested(depth: int) -> str:
+    """A query whose selections nest `depth` levels below its root field."""
+    inner = "id"
+    for level in reversed(range(depth)):  # addresses { patient { addresses { ... } } }
+        inner = f"patient {{ {inner} }}" if level % 2 else f"addresses {{ {inner} }}"
+    return f'{{ patient(id: "{ID}") {{ {inner} }} }}'
+
+
+def assert_rejected(body: dict[str, Any], fragment: str) -> None:
+    errors = body["errors"]
+    assert {error["extensions"]["code"] for error in errors} == {"GRAPHQL_VALIDATION_FAILED"}
+    assert any(fragment in error["message"] for error in errors), errors
+    assert body["data"] is None
+
+
+async def test_depth_10_runs_and_depth_11_is_rejected(client: httpx.AsyncClient) -> None:
+    assert data(await gql(client, nested(9))) == {"patient": None}  # depth 10
+    assert_rejected(await gql(client, nested(10)), "exceeds maximum operation depth of 10")
+
+
+def aliases(n: int) -> str:
+    return " ".join(f"a{i}: __typename" for i in range(n))
+
+
+async def test_aliases_are_limited_directly_and_through_fragments(
+    client: httpx.AsyncClient,
+) -> None:
+    assert len(data(await gql(client, f"{{ {aliases(100)} }}"))) == 100
+    assert_rejected(await gql(client, f"{{ {aliases(1000)} }}"), "1000 aliases found")
+    split = (
+        "{ ...A ...B } "
+        f"fragment A on Query {{ {aliases(500)} }} "
+        f"fragment B on Query {{ {' '.join(f'b{i}: __typename' for i in range(500))} }}"
+    )
+    assert_rejected(await gql(client, split), "1000 aliases found")
+
+
+async def test_token_limit(client: httpx.AsyncClient) -> None:
+    huge = "{ " + "__typename " * 6000 + "}"
+    body = await gql(client, huge)
+    assert_rejected(body, "more than 5000 tokens")
+
+
+async def test_introspection_can_be_turned_off(client: httpx.AsyncClient) -> None:
+    assert_rejected(await gql(client, "{ __schema { types { name } } }"), "introspection")
+    assert_rejected(await gql(client, '{ __type(name: "Patient") { name } }'), "introspection")
+    assert data(await gql(client, "{ __typename }")) == {"__typename": "Query"}
+
+
+async def test_batched_requests_are_refused(client: httpx.AsyncClient) -> None:
+    response = await client.post(PATH, json=[{"query": "{ __typename }"}] * 2)
+    assert response.status_code == 400
+    assert "Batching is not enabled" in response.text
+
+
+async def test_graphiql_is_off_by_default(client: httpx.AsyncClient) -> None:
+    response = await client.get(PATH, headers={"Accept": "text/html"})
+    assert response.status_code == 404
+    assert "unpkg" not in response.text
+
+
+async def test_queries_work_over_get_but_mutations_do_not(client: httpx.AsyncClient) -> None:
+    response = await client.get(PATH, params={"query": "{ __typename }"})
+    assert response.json() == {"data": {"__typename": "Query"}}
+    mutation = f'mutation {{ deletePatient(id: "{ID}") }}'
+    assert (await client.get(PATH, params={"query": mutation})).status_code == 400

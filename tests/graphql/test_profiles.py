@@ -1,0 +1,38 @@
+"""API_SERVER_PROFILES decides what is mounted: routes, OpenAPI and home page agree."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from api_server.app import create_app
+from api_server.settings import Settings
+
+
+def _app(profiles: str, database_url: str) -> FastAPI:
+    return create_app(Settings(database_url=database_url, profiles=profiles, _env_file=None))  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    ("profiles", "graphql", "rest"),
+    [("rest", False, True), ("graphql", True, False), ("", True, True)],
+)
+async def test_profiles_mount_exactly_their_surface(
+    profiles: str, graphql: bool, rest: bool, sqlite_database_url: str
+) -> None:
+    app = _app(profiles, sqlite_database_url)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        openapi = (await http.get("/openapi.json")).json()["paths"]
+        home = (await http.get("/")).text
+        posted = await http.post("/graphql", json={"query": "{ __typename }"})
+        listed = await http.get("/api/v1/patients")
+    assert ("/graphql" in openapi) is graphql
+    assert any(path.startswith("/api/v1/") for path in openapi) is rest
+    assert {"/ping", "/health-check", "/version"} <= set(openapi)
+    assert ('href="/graphql"' in home) is graphql
+    assert ('href="/api/v1/patients"' in home) is rest
+    assert (posted.status_code == 404) is not graphql
+    if not rest:  # with REST mounted the list needs the database (no lifespan here)
+        assert listed.status_code == 404
