@@ -122,20 +122,21 @@ def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def _install_postgres_pre_ping(engine: AsyncEngine) -> None:
+def _install_postgres_pre_ping(engine: AsyncEngine, timeout: float) -> None:
     """Pessimistic disconnect handling, like `pool_pre_ping`, in one round trip.
 
     SQLAlchemy's asyncpg ping wraps its probe in BEGIN/ROLLBACK (three round trips, for
     pgbouncer transaction mode); a bare `SELECT 1` outside a transaction proves the connection
     alive. A dead connection raises DisconnectionError, so the pool replaces it and the
-    request never sees it.
+    request never sees it. A ping unanswered within the connect timeout counts as dead (a
+    partitioned server would otherwise hold the checkout for the whole command timeout).
     """
 
     @event.listens_for(engine.sync_engine, "checkout")
     def _ping(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
         try:
             # (asyncpg's simple-query path fails on an empty statement such as ";".)
-            await_(dbapi_connection.driver_connection.execute("SELECT 1"))
+            await_(dbapi_connection.driver_connection.execute("SELECT 1", timeout=timeout))
         except Exception as error:
             raise DisconnectionError("connection failed its ping") from error
 
@@ -154,7 +155,7 @@ def create_database(settings: Settings) -> Database:
         # Not isolation_level=AUTOCOMMIT: on SQLite that costs a PRAGMA per checkout.
         read_engine = engine.execution_options(**{SQLITE_READ_OPTION: True})
     else:
-        _install_postgres_pre_ping(engine)
+        _install_postgres_pre_ping(engine, settings.db_connect_timeout)
         write_engine = engine
         read_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
     return Database(
