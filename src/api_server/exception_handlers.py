@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from api_server.database.errors import is_database_unavailable, unavailable_error
 from api_server.exceptions import ApiError, ResourceConflictError
-from api_server.problem import problem_response
+from api_server.problem import internal_error_response, problem_response
 
 __all__ = ["register_exception_handlers"]
 
@@ -112,13 +112,7 @@ async def _database_error(request: Request, exc: Exception) -> Response:
             request, ResourceConflictError("the change conflicts with existing data")
         )
     logger.opt(exception=exc).error("database error on {}", request.url.path)
-    return problem_response(
-        status=500,
-        code="INTERNAL_ERROR",
-        title="Internal Server Error",
-        detail="the server failed to handle this request; it has been logged",
-        instance=_instance(request),
-    )
+    return internal_error_response(_instance(request))
 
 
 def register_exception_handlers(app: FastAPI) -> None:

@@ -66,6 +66,20 @@ def problem_response(
     return ProblemResponse(body, status_code=status, headers=headers)
 
 
+INTERNAL_ERROR_DETAIL = "the server failed to handle this request; it has been logged"
+
+
+def internal_error_response(instance: str) -> ProblemResponse:
+    """The 500 problem: no traceback, SQL or driver name, ever (the log has the details)."""
+    return problem_response(
+        status=500,
+        code="INTERNAL_ERROR",
+        title="Internal Server Error",
+        detail=INTERNAL_ERROR_DETAIL,
+        instance=instance,
+    )
+
+
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """`responses=` for a route, so OpenAPI lists its problem responses."""
     return {status: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}} for status in statuses}

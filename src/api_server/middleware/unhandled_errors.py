@@ -5,7 +5,7 @@ from __future__ import annotations
 from loguru import logger
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api_server.problem import problem_response
+from api_server.problem import internal_error_response
 
 
 class UnhandledErrorMiddleware:
@@ -37,11 +37,4 @@ class UnhandledErrorMiddleware:
             )
             if started:
                 raise
-            response = problem_response(
-                status=500,
-                code="INTERNAL_ERROR",
-                title="Internal Server Error",
-                detail="the server failed to handle this request; it has been logged",
-                instance=scope["path"],
-            )
-            await response(scope, receive, send)
+            await internal_error_response(scope["path"])(scope, receive, send)
