@@ -25,7 +25,11 @@ _UNUSED_SCHEMAS = ("HTTPValidationError", "ValidationError")
 def _is_problem(response: dict[str, Any]) -> bool:
     # Declared with problem_responses(), or FastAPI's automatic 422. A route that documents its
     # own error body (the 503 health body) keeps it.
-    content = response.get("content", {})
+    # An error documented without any body (e.g. Strawberry's GET /graphql 404) is answered by
+    # the same handlers, so it is a problem too.
+    content = response.get("content")
+    if not content:
+        return True
     return PROBLEM_MEDIA_TYPE in content or "HTTPValidationError" in str(content)
 
 
