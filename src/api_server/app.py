@@ -36,8 +36,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     )
     database = init_db(settings)
     app.state.database = database
-    await prepare_database_at_startup(database, settings)
     try:
+        await prepare_database_at_startup(database, settings)
         # Last step of start-up: from here on the instance may report ready.
         async with serving_readiness(
             app.state.registry.get(ReadinessService),

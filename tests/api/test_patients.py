@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 
 import httpx
+import pytest
 
 from tests.api.factories import V1, address_body, create_address, create_patient, patient_body
 
@@ -230,3 +231,16 @@ async def test_deleting_the_primary_address_clears_it_with_a_new_version(
     assert (await api.delete(f"{V1}/addresses/{address['id']}")).status_code == 204
     after = (await api.get(url)).json()
     assert (after["primary_address_id"], after["version"]) == (None, 3)
+
+
+async def test_a_generated_patient_id_that_is_taken_is_drawn_again(
+    api: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api_server.services import patient_service
+
+    taken = (await create_patient(api))["patient_id"]
+    draws = iter([taken, taken, "P-FREE-0001"])
+    monkeypatch.setattr(patient_service, "new_patient_code", lambda: next(draws))
+    response = await api.post(f"{V1}/patients", json=patient_body())
+    assert response.status_code == 201
+    assert response.json()["patient_id"] == "P-FREE-0001"

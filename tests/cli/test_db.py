@@ -98,3 +98,28 @@ def test_history_and_downgrade(tmp_path: Path) -> None:
     down = db_cli("downgrade", "base", "--yes", url=url, cwd=tmp_path)
     assert (down.returncode, down.stdout.strip()) == (0, "downgraded 0001 -> base")
     assert db_cli("check", url=url, cwd=tmp_path).returncode == 4
+
+
+def test_upgrade_while_another_process_holds_the_lock_exits_6(tmp_path: Path) -> None:
+    import filelock
+
+    db_file = tmp_path / "locked.db"
+    url = f"sqlite:///{db_file}"
+    held = filelock.FileLock(db_file.with_name(f"{db_file.name}.migration.lock"))
+    with held:  # what a migrating instance holds
+        env_url = url
+        result = subprocess.run(
+            [str(BIN / "api-server-cli"), "db", "upgrade", "--yes"],
+            env={
+                **{k: v for k, v in os.environ.items() if not k.startswith("API_SERVER_")},
+                "API_SERVER_DATABASE_URL": env_url,
+                "API_SERVER_ADVISORY_LOCK_TIMEOUT": "0.5",
+            },
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 6, result.stderr
+    assert "MIGRATION" in result.stderr and "Traceback" not in result.stderr

@@ -174,3 +174,14 @@ def test_only_event_classes_can_be_registered(bus: EventBus) -> None:
 
     with pytest.raises(HandlerRegistrationError, match="not a BaseEvent subclass"):
         bus.register(str, handler)  # type: ignore[type-var]
+
+
+def test_a_callable_instance_is_refused_at_registration(bus: EventBus) -> None:
+    # Only functions and classes are handlers: an instance's async __call__ would otherwise
+    # risk running in a thread as if it were sync, its coroutine never awaited.
+    class Recorder:
+        async def __call__(self, event: OrderCreated) -> None:
+            return None
+
+    with pytest.raises(HandlerRegistrationError, match="Recorder"):
+        bus.register(OrderCreated, Recorder())

@@ -7,6 +7,7 @@ import uuid
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import text
 
 from api_server.database import SessionDep
 from api_server.event_bus import EventBus
@@ -67,3 +68,17 @@ async def test_validation_failure_delivers_nothing(
     assert (await api.post(f"{V1}/patients", json=patient_body(sex="?"))).status_code == 422
     await bus.drain(5)
     assert recorded == []
+
+
+async def test_an_event_raised_in_a_read_session_is_an_error_not_lost(
+    api: httpx.AsyncClient, bus: EventBus
+) -> None:
+    from api_server.database import borrow_db_session
+    from api_server.event_bus import NoTransactionError, publish_after_commit
+
+    async with borrow_db_session(write=False) as session:
+        await session.execute(text("SELECT 1"))
+        with pytest.raises(NoTransactionError, match="read session"):
+            publish_after_commit(
+                session, PatientCreated(patient_id=uuid.uuid4(), patient_code="P"), bus=bus
+            )

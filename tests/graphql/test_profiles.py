@@ -36,3 +36,22 @@ async def test_profiles_mount_exactly_their_surface(
     assert (posted.status_code == 404) is not graphql
     if not rest:  # with REST mounted the list needs the database (no lifespan here)
         assert listed.status_code == 404
+
+
+async def test_graphiql_when_enabled_gets_a_policy_that_lets_it_load(
+    settings: Settings,
+) -> None:
+    from api_server.graphql.router import GRAPHIQL_CSP
+
+    app = create_app(settings.model_copy(update={"graphiql": True}))
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://t") as http,
+    ):
+        page = await http.get("/graphql", headers={"Accept": "text/html"})
+        api = await http.get("/ping")
+    assert page.status_code == 200
+    assert "unpkg.com" in page.text
+    assert page.headers["content-security-policy"] == GRAPHIQL_CSP
+    assert "unpkg.com" not in api.headers["content-security-policy"]

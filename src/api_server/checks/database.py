@@ -7,10 +7,12 @@ reach them.
 from __future__ import annotations
 
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from api_server.database.advisory_lock import AdvisoryLockTimeoutError
 from api_server.database.alembic_utils import AlembicManager, SchemaState, SchemaStateError
 from api_server.database.connection import get_database
+from api_server.database.errors import is_database_unavailable, unavailable_error
 from api_server.database.startup import prepare_database
 from api_server.exceptions import DatabaseUnavailableError
 from api_server.readiness_pipeline import ReadinessCheck, ReadinessCheckResult
@@ -62,8 +64,10 @@ class DatabaseHealthCheck(ReadinessCheck):
         try:
             async with get_database().engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
-        except DatabaseUnavailableError as error:
-            return self.failed(error.detail)
+        except (SQLAlchemyError, OSError) as error:
+            if not is_database_unavailable(error):
+                raise  # the framework reports the type; nothing more is safe to show
+            return self.failed(unavailable_error(error).detail)
         return self.success("database answers")
 
 

@@ -119,20 +119,35 @@ async def _pg_lock(
     database: Database, key: AdvisoryLock, timeout: float, *, blocking: bool
 ) -> AsyncIterator[AsyncConnection | None]:
     async with database.engine.connect() as conn:
-        if blocking:
-            await _pg_acquire(conn, key, timeout)
-        else:
-            acquired = await conn.scalar(
-                text("SELECT pg_try_advisory_lock(:key)"), {"key": int(key)}
-            )
-            await conn.commit()
-            if not acquired:
-                yield None
-                return
+        try:
+            if blocking:
+                await _pg_acquire(conn, key, timeout)
+            else:
+                acquired = await conn.scalar(
+                    text("SELECT pg_try_advisory_lock(:key)"), {"key": int(key)}
+                )
+                await conn.commit()
+                if not acquired:
+                    yield None
+                    return
+        except BaseException:
+            # Cancelled or failed half-way: the lock may be held by this session. The pool's
+            # reset is only a ROLLBACK, so the connection must not go back to it.
+            await conn.invalidate()
+            raise
         try:
             yield conn
         finally:
-            await _pg_release(conn, key)
+            await _pg_release_or_invalidate(conn, key)
+
+
+async def _pg_release_or_invalidate(conn: AsyncConnection, key: AdvisoryLock) -> None:
+    try:
+        await _pg_release(conn, key)
+    except BaseException:
+        # Closing the session is the one sure release of a session-level lock.
+        await conn.invalidate()
+        raise
 
 
 @asynccontextmanager

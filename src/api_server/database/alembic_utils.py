@@ -13,13 +13,19 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.script.revision import ResolutionError
+from alembic.util.exc import CommandError
 from loguru import logger
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from api_server.database.advisory_lock import AdvisoryLock, advisory_lock
+from api_server.database.advisory_lock import (
+    AdvisoryLock,
+    AdvisoryLockTimeoutError,
+    advisory_lock,
+)
 from api_server.database.connection import Database, get_database
 from api_server.database.errors import is_database_unavailable, unavailable_error
 
@@ -131,7 +137,7 @@ def _status(connection: Connection) -> SchemaStatus:
 def _unknown(script: ScriptDirectory, revision: str) -> bool:
     try:
         return script.get_revision(revision) is None
-    except Exception:  # alembic raises several unrelated types for an unknown id
+    except (ResolutionError, CommandError):  # what alembic raises for an id it does not know
         return True
 
 
@@ -174,6 +180,8 @@ class AlembicManager:
         try:
             async with advisory_lock(AdvisoryLock.MIGRATION, database=self.database) as conn:
                 return await self._upgrade_locked(conn, revision)
+        except AdvisoryLockTimeoutError:
+            raise  # a TimeoutError (so an OSError) too, but a lock held elsewhere, not an outage
         except (SQLAlchemyError, OSError) as error:
             if is_database_unavailable(error):
                 raise unavailable_error(error) from error

@@ -46,6 +46,8 @@ __all__ = [
 # busy_timeout instead of one failing at once when both try to upgrade a read lock.
 SQLITE_WRITE_OPTION = "sqlite_begin_immediate"
 SQLITE_READ_OPTION = "sqlite_autocommit_reads"
+# In Session.info of read sessions (no transaction, never committed): see borrow_db_session.
+READ_ONLY_SESSION = "api_server.read_only"
 SQLITE_BUSY_TIMEOUT_MS = 5_000
 
 
@@ -132,8 +134,14 @@ def _install_postgres_pre_ping(engine: AsyncEngine, timeout: float) -> None:
     partitioned server would otherwise hold the checkout for the whole command timeout).
     """
 
+    @event.listens_for(engine.sync_engine, "connect")
+    def _fresh(_dbapi_connection: Any, record: Any) -> None:
+        record.info["fresh"] = True  # it just answered the handshake: no ping needed
+
     @event.listens_for(engine.sync_engine, "checkout")
-    def _ping(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    def _ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if record.info.pop("fresh", False):
+            return
         try:
             # (asyncpg's simple-query path fails on an empty statement such as ";".)
             await_(dbapi_connection.driver_connection.execute("SELECT 1", timeout=timeout))
@@ -146,7 +154,8 @@ def create_database(settings: Settings) -> Database:
     url = to_async_url(settings.database_url.get_secret_value())
     if (path := settings.sqlite_path()) is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, **_engine_kwargs(url, settings))
+    # hide_parameters: statement parameters (patient data) never reach logs or error texts.
+    engine = create_async_engine(url, hide_parameters=True, **_engine_kwargs(url, settings))
     # Reads run without BEGIN/COMMIT: at READ COMMITTED (PostgreSQL's default) every statement
     # takes its own snapshot anyway, so a read-only transaction only adds two round trips.
     if is_sqlite(url):
@@ -161,7 +170,9 @@ def create_database(settings: Settings) -> Database:
     return Database(
         engine=engine,
         url=url,
-        sessionmaker=async_sessionmaker(read_engine, expire_on_commit=False),
+        sessionmaker=async_sessionmaker(
+            read_engine, expire_on_commit=False, info={READ_ONLY_SESSION: True}
+        ),
         write_sessionmaker=async_sessionmaker(write_engine, expire_on_commit=False),
         pid=os.getpid(),
     )

@@ -18,7 +18,6 @@ _UNAVAILABLE_ORIG: tuple[type[BaseException], ...] = (
     ConnectionError,
     asyncpg.exceptions.CannotConnectNowError,
     asyncpg.exceptions.ConnectionDoesNotExistError,
-    asyncpg.exceptions.InterfaceError,
     asyncpg.exceptions.AdminShutdownError,
     asyncpg.exceptions.CrashShutdownError,
     asyncpg.exceptions.TooManyConnectionsError,
@@ -41,15 +40,14 @@ def is_database_unavailable(error: BaseException) -> bool:
         if error.connection_invalidated:
             return True
         orig = error.orig
-        if orig is not None and (
+        # Anything else is a query error (no such table, syntax, misuse): a bug, so a 500.
+        return orig is not None and (
             isinstance(orig, _UNAVAILABLE_ORIG)
             or isinstance(orig.__cause__, _UNAVAILABLE_ORIG)
             or _sqlite_unavailable(orig)
-        ):
-            return True
-        return isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError) and not (
-            isinstance(orig, asyncpg.PostgresError)
         )
+    if isinstance(error, sa_exc.InvalidRequestError) and "connection is closed" in str(error):
+        return True  # the pool gave up: every connection it tried failed its ping
     return isinstance(error, _UNAVAILABLE_ORIG)
 
 

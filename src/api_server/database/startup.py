@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from loguru import logger
+from sqlalchemy.exc import SQLAlchemyError
 
 from api_server.database.advisory_lock import AdvisoryLockTimeoutError
 from api_server.database.alembic_utils import AlembicManager, SchemaStateError, SchemaStatus
@@ -32,6 +33,11 @@ async def prepare_database_at_startup(database: Database, settings: Settings) ->
         return False
     except (SchemaStateError, AdvisoryLockTimeoutError) as error:
         logger.error("database not ready at start-up: {}", error)
+        return False
+    except (SQLAlchemyError, OSError) as error:
+        # E.g. a rejected password: not an outage, but still no reason to refuse to start.
+        # The type only: driver messages can name hosts and users.
+        logger.error("database not ready at start-up: {}", type(error).__name__)
         return False
     if not status.is_at_head:
         logger.warning("database not ready at start-up: {}", status.message)

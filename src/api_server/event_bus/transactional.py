@@ -25,6 +25,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
+from api_server.database.connection import READ_ONLY_SESSION
 from api_server.event_bus.errors import NoTransactionError
 from api_server.event_bus.events import BaseEvent
 
@@ -46,6 +47,11 @@ def publish_after_commit(
         NoTransactionError: the session has no transaction in progress (nothing to bind to).
     """
     sync = session.sync_session if isinstance(session, AsyncSession) else session
+    if sync.info.get(READ_ONLY_SESSION):
+        raise NoTransactionError(
+            f"cannot bind {type(event).__qualname__} to a read session (GET/HEAD/OPTIONS, "
+            "GraphQL queries): it never commits; change data in a write session"
+        )
     transaction = sync.get_nested_transaction() or sync.get_transaction()
     if transaction is None:
         raise NoTransactionError(

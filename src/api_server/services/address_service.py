@@ -6,18 +6,18 @@ from collections import defaultdict
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, delete, select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from api_server.event_bus import EventBus, publish_after_commit
 from api_server.events.patient_events import AddressChanged, PrimaryAddressChanged
-from api_server.exceptions import ResourceNotFoundError, VersionConflictError
+from api_server.exceptions import ResourceNotFoundError
 from api_server.models.api_model import AddressCreate, AddressUpdate
 from api_server.models.db_model import Address, Patient
 from api_server.models.types import utcnow
-from api_server.services.etag import check_if_match
 from api_server.services.pagination import PageResult, decode_cursor, paginate
+from api_server.services.versioned import versioned_delete, versioned_update
 
 RESOURCE = "address"
 
@@ -86,27 +86,16 @@ class AddressService:
         data: AddressUpdate,
         if_match: str | None = None,
     ) -> Address:
-        if if_match is not None:
-            current = await self.get(session=session, address_id=address_id)
-            check_if_match(if_match, RESOURCE, current.version)
         changes: dict[str, Any] = data.model_dump(exclude_unset=True, exclude={"version"})
-        statement = (
-            update(Address)
-            .where(col(Address.id) == address_id, col(Address.version) == data.version)
-            .values(**changes, version=col(Address.version) + 1, updated_at=utcnow())
-            .returning(Address)
-            .execution_options(populate_existing=True)
+        address = await versioned_update(
+            session,
+            Address,
+            address_id,
+            resource=RESOURCE,
+            expected=data.version,
+            changes=changes,
+            if_match=if_match,
         )
-        address = (await session.scalars(statement)).one_or_none()
-        if address is None:
-            current_version = await session.scalar(
-                select(col(Address.version)).where(col(Address.id) == address_id)
-            )
-            if current_version is None:
-                raise ResourceNotFoundError(RESOURCE, address_id)
-            raise VersionConflictError(
-                RESOURCE, address_id, expected=data.version, current=current_version
-            )
         self._changed(session, address, "updated")
         return address
 
@@ -114,18 +103,20 @@ class AddressService:
         self, *, session: AsyncSession, address_id: UUID, if_match: str | None = None
     ) -> None:
         address = await self.get(session=session, address_id=address_id)
-        check_if_match(if_match, RESOURCE, address.version)
-        # A patient whose primary address goes changes too: a new version, not a silent NULL.
+        # A patient whose primary address goes changes too: a new version, not the silent NULL
+        # the foreign key's ON DELETE SET NULL would leave. So before the delete (a failed
+        # If-Match below rolls this back with the rest of the request).
         cleared = await session.execute(
             update(Patient)
             .where(col(Patient.primary_address_id) == address_id)
             .values(primary_address_id=None, version=col(Patient.version) + 1, updated_at=utcnow())
             .returning(col(Patient.id))
         )
-        await session.execute(delete(Address).where(col(Address.id) == address_id))
+        cleared_patients = cleared.all()
+        await versioned_delete(session, Address, address_id, resource=RESOURCE, if_match=if_match)
         session.expunge(address)
         self._changed(session, address, "deleted")
-        for (patient_id,) in cleared.all():
+        for (patient_id,) in cleared_patients:
             publish_after_commit(
                 session,
                 PrimaryAddressChanged(patient_id=patient_id, address_id=None),

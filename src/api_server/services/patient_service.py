@@ -10,7 +10,7 @@ import secrets
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, delete, select, update
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -26,13 +26,12 @@ from api_server.exceptions import (
     ResourceConflictError,
     ResourceNotFoundError,
     ValidationFailedError,
-    VersionConflictError,
 )
 from api_server.models.api_model import PatientCreate, PatientUpdate
 from api_server.models.db_model import Address, Patient
 from api_server.models.types import utcnow
-from api_server.services.etag import check_if_match
 from api_server.services.pagination import PageResult, decode_cursor, paginate
+from api_server.services.versioned import versioned_delete, versioned_update
 
 RESOURCE = "patient"
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
@@ -140,7 +139,15 @@ class PatientService:
         if_match: str | None = None,
     ) -> Patient:
         changes = data.model_dump(exclude_unset=True, exclude={"version"})
-        patient = await self._versioned_update(session, patient_id, data.version, changes, if_match)
+        patient = await versioned_update(
+            session,
+            Patient,
+            patient_id,
+            resource=RESOURCE,
+            expected=data.version,
+            changes=changes,
+            if_match=if_match,
+        )
         publish_after_commit(
             session,
             PatientUpdated(
@@ -161,7 +168,7 @@ class PatientService:
         version: int | None = None,
         if_match: str | None = None,
     ) -> Patient:
-        current = await self.get(session=session, patient_id=patient_id)
+        await self.get(session=session, patient_id=patient_id)  # 404 before judging the address
         if address_id is not None:
             owner = await session.scalar(
                 select(col(Address.patient_id)).where(col(Address.id) == address_id)
@@ -173,9 +180,15 @@ class PatientService:
                     f"address {address_id} belongs to another patient",
                     extensions={"field": "address_id"},
                 )
-        expected = version if version is not None else current.version
-        changes = {"primary_address_id": address_id}
-        patient = await self._versioned_update(session, patient_id, expected, changes, if_match)
+        patient = await versioned_update(
+            session,
+            Patient,
+            patient_id,
+            resource=RESOURCE,
+            expected=version,  # None: no version sent, the change applies to the current one
+            changes={"primary_address_id": address_id},
+            if_match=if_match,
+        )
         publish_after_commit(
             session,
             PrimaryAddressChanged(patient_id=patient_id, address_id=address_id),
@@ -186,38 +199,6 @@ class PatientService:
     async def delete(
         self, *, session: AsyncSession, patient_id: UUID, if_match: str | None = None
     ) -> None:
-        patient = await self.get(session=session, patient_id=patient_id)
-        check_if_match(if_match, RESOURCE, patient.version)
         # Addresses go with it (ON DELETE CASCADE in the schema).
-        await session.execute(delete(Patient).where(col(Patient.id) == patient_id))
-        session.expunge(patient)
+        await versioned_delete(session, Patient, patient_id, resource=RESOURCE, if_match=if_match)
         publish_after_commit(session, PatientDeleted(patient_id=patient_id), bus=self._bus)
-
-    async def _versioned_update(
-        self,
-        session: AsyncSession,
-        patient_id: UUID,
-        expected: int,
-        changes: dict[str, Any],
-        if_match: str | None,
-    ) -> Patient:
-        """UPDATE ... WHERE version = expected: of two concurrent writers, one wins, one 409s."""
-        if if_match is not None:
-            current = await self.get(session=session, patient_id=patient_id)
-            check_if_match(if_match, RESOURCE, current.version)
-        statement = (
-            update(Patient)
-            .where(col(Patient.id) == patient_id, col(Patient.version) == expected)
-            .values(**changes, version=col(Patient.version) + 1, updated_at=utcnow())
-            .returning(Patient)
-            .execution_options(populate_existing=True)
-        )
-        patient = (await session.scalars(statement)).one_or_none()
-        if patient is not None:
-            return patient
-        current_version = await session.scalar(
-            select(col(Patient.version)).where(col(Patient.id) == patient_id)
-        )
-        if current_version is None:
-            raise ResourceNotFoundError(RESOURCE, patient_id)
-        raise VersionConflictError(RESOURCE, patient_id, expected=expected, current=current_version)

@@ -15,11 +15,21 @@ from typing import Annotated, TypeVar
 
 import typer
 
+from api_server.cli.checks.pipeline_builders import (
+    build_post_migration_pipeline,
+    build_pre_migration_pipeline,
+)
 from api_server.cli.output import fail, info
 from api_server.database.advisory_lock import AdvisoryLockTimeoutError
-from api_server.database.alembic_utils import AlembicManager, SchemaState, SchemaStateError
-from api_server.database.connection import Database, create_database
+from api_server.database.alembic_utils import (
+    AlembicManager,
+    MigrationResult,
+    SchemaState,
+    SchemaStateError,
+)
+from api_server.database.connection import Database, dispose_db, init_db
 from api_server.exceptions import DatabaseUnavailableError
+from api_server.readiness_pipeline import format_summary
 from api_server.settings import SettingsError, get_settings
 
 app = typer.Typer(help="Database schema: check, upgrade, downgrade.", no_args_is_help=True)
@@ -53,11 +63,13 @@ def _run(operation: Callable[[AlembicManager], Awaitable[T]]) -> T:
         fail(str(error), code=ExitCode.USAGE)
 
     async def main() -> T:
-        database: Database = create_database(settings)
+        # The process's database (init_db), so the admin readiness checks see it too. They
+        # observe only: migrating is this command's explicit job.
+        database: Database = init_db(settings.model_copy(update={"auto_migrate": False}))
         try:
             return await operation(AlembicManager(database))
         finally:
-            await database.engine.dispose()
+            await dispose_db()
 
     try:
         return asyncio.run(main())
@@ -116,7 +128,20 @@ def upgrade(
     if status.state in {SchemaState.AHEAD, SchemaState.MULTIPLE_HEADS}:
         fail(status.message, code=_STATE_EXIT[status.state])
     _confirm(f"{status.message}. Upgrade to {revision}?", yes)
-    result = _run(lambda manager: manager.perform_migration(revision))
+    settings = get_settings().model_copy(update={"auto_migrate": False})
+
+    async def migrate(manager: AlembicManager) -> MigrationResult:
+        # Basic checks before (configuration, database reachable), the full pipeline after.
+        before = await build_pre_migration_pipeline(settings).run()
+        if not before.is_ready:
+            info(format_summary(before))
+            raise DatabaseUnavailableError("pre-migration checks failed (see above)")
+        result = await manager.perform_migration(revision)
+        after = await build_post_migration_pipeline(settings).run()
+        info(format_summary(after))
+        return result
+
+    result = _run(migrate)
     before = ", ".join(result.before) or "empty"
     info(f"upgraded {before} -> {', '.join(result.after)}" if result.applied else "nothing to do")
 
