@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -38,6 +39,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.database = database
     try:
         await prepare_database_at_startup(database, settings)
+        if settings.gc_freeze:
+            gc.collect()
+            gc.freeze()
         # Last step of start-up: from here on the instance may report ready.
         async with serving_readiness(
             app.state.registry.get(ReadinessService),
