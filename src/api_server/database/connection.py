@@ -8,10 +8,11 @@ after the endpoint returns and before the response is sent, rolled back on any e
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from contextlib import asynccontextmanager, nullcontext
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -28,6 +29,7 @@ from sqlalchemy.util import await_
 
 from api_server.database.errors import is_database_unavailable, unavailable_error
 from api_server.database.urls import is_sqlite, to_async_url
+from api_server.exceptions import DatabaseUnavailableError
 from api_server.settings import Settings
 
 __all__ = [
@@ -60,10 +62,32 @@ class Database:
     sessionmaker: async_sessionmaker[AsyncSession]
     write_sessionmaker: async_sessionmaker[AsyncSession]
     pid: int
+    # SQLite has one writer at a time. Its busy handler polls with growing sleeps, so under
+    # load some writers starve past any timeout; this process's writers queue here instead,
+    # first come first served (the busy handler still arbitrates between processes).
+    sqlite_writer: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
     def is_sqlite(self) -> bool:
         return is_sqlite(self.url)
+
+    @asynccontextmanager
+    async def writer_turn(self) -> AsyncIterator[None]:
+        """Wait for this process's turn to write (SQLite only; a no-op on PostgreSQL)."""
+        if not self.is_sqlite:
+            yield
+            return
+        try:
+            async with asyncio.timeout(SQLITE_BUSY_TIMEOUT_MS / 1000):
+                await self.sqlite_writer.acquire()
+        except TimeoutError:
+            raise DatabaseUnavailableError(
+                "the database is busy with other writes", retry_after=1
+            ) from None
+        try:
+            yield
+        finally:
+            self.sqlite_writer.release()
 
 
 _database: Database | None = None
@@ -226,7 +250,7 @@ async def borrow_db_session(*, write: bool = True) -> AsyncIterator[AsyncSession
     """
     database = get_database()
     factory = database.write_sessionmaker if write else database.sessionmaker
-    async with factory() as session:
+    async with database.writer_turn() if write else nullcontext(), factory() as session:
         try:
             yield session
             if write:
