@@ -19,7 +19,7 @@ from api_server.settings import Settings
 pytest_plugins = ["tests.http_fixtures"]
 
 # gc.freeze() after each test app's start-up would keep every test's objects forever.
-os.environ.setdefault("API_SERVER_GC_FREEZE", "false")
+os.environ.setdefault("API_SERVER_GC_TUNE", "false")
 
 DEFAULT_TEST_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

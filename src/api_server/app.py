@@ -27,6 +27,17 @@ from api_server.version import get_build_info
 __all__ = ["create_app"]
 
 
+GC_GEN0_THRESHOLD = 10_000
+
+
+def _tune_garbage_collector() -> None:
+    """See `Settings.gc_tune`: measured on this server, not folklore."""
+    gc.collect()
+    gc.freeze()
+    _, gen1, gen2 = gc.get_threshold()
+    gc.set_threshold(GC_GEN0_THRESHOLD, gen1, gen2)
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
@@ -39,9 +50,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.database = database
     try:
         await prepare_database_at_startup(database, settings)
-        if settings.gc_freeze:
-            gc.collect()
-            gc.freeze()
+        if settings.gc_tune:
+            _tune_garbage_collector()
         # Last step of start-up: from here on the instance may report ready.
         async with serving_readiness(
             app.state.registry.get(ReadinessService),
