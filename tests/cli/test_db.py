@@ -107,12 +107,11 @@ def test_upgrade_while_another_process_holds_the_lock_exits_6(tmp_path: Path) ->
     url = f"sqlite:///{db_file}"
     held = filelock.FileLock(db_file.with_name(f"{db_file.name}.migration.lock"))
     with held:  # what a migrating instance holds
-        env_url = url
         result = subprocess.run(
             [str(BIN / "api-server-cli"), "db", "upgrade", "--yes"],
             env={
                 **{k: v for k, v in os.environ.items() if not k.startswith("API_SERVER_")},
-                "API_SERVER_DATABASE_URL": env_url,
+                "API_SERVER_DATABASE_URL": url,
                 "API_SERVER_ADVISORY_LOCK_TIMEOUT": "0.5",
             },
             cwd=tmp_path,
