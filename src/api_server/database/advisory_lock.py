@@ -15,8 +15,6 @@ from contextlib import asynccontextmanager
 from enum import IntEnum
 from pathlib import Path
 
-import asyncpg
-import filelock
 from loguru import logger
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -67,6 +65,8 @@ async def _sqlite_lock(
         async with memory_lock, database.engine.connect() as conn:
             yield conn
         return
+    import filelock  # only SQLite needs it: not a start-up import for PostgreSQL
+
     lock = filelock.FileLock(path, thread_local=False)
     wait = timeout if blocking else 0
     try:
@@ -94,6 +94,8 @@ async def _pg_acquire(conn: AsyncConnection, key: AdvisoryLock, timeout: float) 
         await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": int(key)})
     except DBAPIError as error:
         await conn.rollback()
+        import asyncpg  # loaded already: this is the asyncpg dialect
+
         if isinstance(error.orig, Exception) and isinstance(
             error.orig.__cause__, asyncpg.exceptions.LockNotAvailableError
         ):

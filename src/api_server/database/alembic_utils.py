@@ -1,22 +1,24 @@
-"""AlembicManager: schema state and migrations, safe with many instances starting at once."""
+"""AlembicManager: schema state and migrations, safe with many instances starting at once.
+
+Alembic itself (with Mako and Pygments, ~0.1 s of imports) is loaded only when it has work to
+do: the common start-up, a database already at the code's single head, is recognised from the
+revision ids declared in the migration files (`declared_heads()`) and `alembic_version`.
+"""
 
 from __future__ import annotations
 
+import ast
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
-from typing import TypeVar
+from importlib.resources import files
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.script.revision import ResolutionError
-from alembic.util.exc import CommandError
 from loguru import logger
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -29,6 +31,10 @@ from api_server.database.advisory_lock import (
 from api_server.database.connection import Database, get_database
 from api_server.database.errors import is_database_unavailable, unavailable_error
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
 __all__ = [
     "AlembicManager",
     "MigrationResult",
@@ -36,6 +42,7 @@ __all__ = [
     "SchemaStateError",
     "SchemaStatus",
     "alembic_config",
+    "declared_heads",
 ]
 
 SCRIPT_LOCATION = "api_server.database:migrations"
@@ -97,6 +104,8 @@ class MigrationResult:
 
 def alembic_config(connection: Connection | None = None) -> Config:
     """An Alembic config pointing at the migrations inside the package (works from a wheel)."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", SCRIPT_LOCATION)
     if connection is not None:
@@ -106,21 +115,88 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 @lru_cache
 def _script() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config())
+
+
+def _versions_directory() -> Path:
+    return Path(str(files("api_server.database") / "migrations" / "versions"))
+
+
+def _declared_ids(path: Path) -> tuple[str, tuple[str, ...]] | None:
+    """(revision, down revisions) as assigned at the top of a migration file, or None when
+    they are not plain string literals (then only Alembic can tell)."""
+    values: dict[str, object] = {}
+    for node in ast.parse(path.read_text(encoding="utf-8"), str(path)).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
+        if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+            try:
+                values[target.id] = ast.literal_eval(value)
+            except ValueError:
+                return None
+    revision, down = values.get("revision"), values.get("down_revision")
+    if not isinstance(revision, str):
+        return None
+    if down is None:
+        return revision, ()
+    if isinstance(down, str):
+        return revision, (down,)
+    if isinstance(down, tuple | list) and all(isinstance(d, str) for d in down):
+        return revision, tuple(down)
+    return None
+
+
+@lru_cache
+def declared_heads(directory: Path | None = None) -> tuple[str, ...] | None:
+    """The code's head revisions read from the migration files without importing them or
+    Alembic, or None when a file declares its ids in a way this reader does not follow.
+
+    Only ever used to recognise "the database is at the single head"; every other state is
+    decided by Alembic (tests/database/test_alembic_utils.py keeps the two in agreement).
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in sorted((directory or _versions_directory()).glob("*.py")):
+        if path.name == "__init__.py":
+            continue
+        ids = _declared_ids(path)
+        if ids is None:
+            return None
+        revisions.add(ids[0])
+        parents.update(ids[1])
+    return tuple(sorted(revisions - parents)) if revisions else None
 
 
 def _current_revisions(connection: Connection) -> tuple[str, ...]:
     # Reading alembic_version on a fresh database would fail: look for the table first.
     if not inspect(connection).has_table(VERSION_TABLE):
         return ()
-    context = MigrationContext.configure(connection)
-    return tuple(sorted(context.get_current_heads()))
+    rows = connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
+    return tuple(sorted(rows))
 
 
 def _status(connection: Connection) -> SchemaStatus:
+    current = _current_revisions(connection)
+    at_head = _at_declared_head(current)
+    return at_head if at_head is not None else _status_of(current)
+
+
+def _at_declared_head(current: tuple[str, ...]) -> SchemaStatus | None:
+    heads = declared_heads()
+    if heads is not None and len(heads) == 1 and current == heads:
+        return SchemaStatus(state=SchemaState.AT_HEAD, current=current, heads=heads)
+    return None
+
+
+def _status_of(current: tuple[str, ...]) -> SchemaStatus:
     script = _script()
     heads = tuple(sorted(script.get_heads()))
-    current = _current_revisions(connection)
     if len(heads) > 1:
         state = SchemaState.MULTIPLE_HEADS
     elif not current:
@@ -135,6 +211,9 @@ def _status(connection: Connection) -> SchemaStatus:
 
 
 def _unknown(script: ScriptDirectory, revision: str) -> bool:
+    from alembic.script.revision import ResolutionError
+    from alembic.util.exc import CommandError
+
     try:
         return script.get_revision(revision) is None
     except (ResolutionError, CommandError):  # what alembic raises for an id it does not know
@@ -162,8 +241,13 @@ class AlembicManager:
 
     async def validate_schema_state(self) -> SchemaStatus:
         """Compare the database's revision with the code's head, without changing anything."""
-        await asyncio.to_thread(_script)  # reads the revision files once, off the loop
-        return await self._on_connection(_status)
+        await asyncio.to_thread(declared_heads)  # reads the revision files once, off the loop
+        current = await self._on_connection(_current_revisions)
+        at_head = _at_declared_head(current)
+        if at_head is not None:
+            return at_head
+        # Anything but "at the single head" loads Alembic and the scripts: off the loop too.
+        return await asyncio.to_thread(_status_of, current)
 
     async def current(self) -> tuple[str, ...]:
         return await self._on_connection(_current_revisions)
@@ -196,6 +280,8 @@ class AlembicManager:
             logger.info("schema already at head ({}); another instance migrated it", status.heads)
             return MigrationResult(applied=False, before=status.current, after=status.current)
         logger.info("migrating schema from {} to {}", status.current or "empty", revision)
+        from alembic import command
+
         await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
         await conn.commit()
         after = await conn.run_sync(_current_revisions)
@@ -205,6 +291,8 @@ class AlembicManager:
 
     async def downgrade(self, revision: str) -> MigrationResult:
         """Downgrade to `revision` under the advisory lock (an operator's explicit action)."""
+        from alembic import command
+
         async with advisory_lock(AdvisoryLock.MIGRATION, database=self.database) as conn:
             before = await conn.run_sync(_current_revisions)
             await conn.commit()

@@ -3,27 +3,44 @@
 from __future__ import annotations
 
 import asyncio
+import sys
+from functools import cache
 
-import asyncpg
 from sqlalchemy import exc as sa_exc
 
 from api_server.exceptions import DatabaseUnavailableError
 
-# Errors raised by asyncpg (wrapped by SQLAlchemy as `orig`) that mean the server is gone,
-# refuses, is shutting down, or cancelled the statement (statement_timeout).
-_UNAVAILABLE_ORIG: tuple[type[BaseException], ...] = (
+_UNAVAILABLE_BUILTIN: tuple[type[BaseException], ...] = (
     OSError,
     TimeoutError,
     asyncio.TimeoutError,
     ConnectionError,
-    asyncpg.exceptions.CannotConnectNowError,
-    asyncpg.exceptions.ConnectionDoesNotExistError,
-    asyncpg.exceptions.AdminShutdownError,
-    asyncpg.exceptions.CrashShutdownError,
-    asyncpg.exceptions.TooManyConnectionsError,
-    asyncpg.exceptions.QueryCanceledError,
-    asyncpg.exceptions.ConnectionFailureError,
 )
+
+
+@cache
+def _asyncpg_unavailable() -> tuple[type[BaseException], ...]:
+    # Errors raised by asyncpg (wrapped by SQLAlchemy as `orig`) that mean the server is gone,
+    # refuses, is shutting down, or cancelled the statement (statement_timeout).
+    import asyncpg
+
+    return (
+        asyncpg.exceptions.CannotConnectNowError,
+        asyncpg.exceptions.ConnectionDoesNotExistError,
+        asyncpg.exceptions.AdminShutdownError,
+        asyncpg.exceptions.CrashShutdownError,
+        asyncpg.exceptions.TooManyConnectionsError,
+        asyncpg.exceptions.QueryCanceledError,
+        asyncpg.exceptions.ConnectionFailureError,
+    )
+
+
+def _unavailable_types() -> tuple[type[BaseException], ...]:
+    # asyncpg is not imported on SQLite (a start-up cost for nothing): until it is, no asyncpg
+    # error can exist.
+    if "asyncpg" not in sys.modules:
+        return _UNAVAILABLE_BUILTIN
+    return _UNAVAILABLE_BUILTIN + _asyncpg_unavailable()
 
 
 def _sqlite_unavailable(orig: BaseException) -> bool:
@@ -40,23 +57,26 @@ def is_database_unavailable(error: BaseException) -> bool:
         if error.connection_invalidated:
             return True
         orig = error.orig
+        unavailable = _unavailable_types()
         # Anything else is a query error (no such table, syntax, misuse): a bug, so a 500.
         return orig is not None and (
-            isinstance(orig, _UNAVAILABLE_ORIG)
-            or isinstance(orig.__cause__, _UNAVAILABLE_ORIG)
+            isinstance(orig, unavailable)
+            or isinstance(orig.__cause__, unavailable)
             or _sqlite_unavailable(orig)
         )
     if isinstance(error, sa_exc.InvalidRequestError) and "connection is closed" in str(error):
         return True  # the pool gave up: every connection it tried failed its ping
-    return isinstance(error, _UNAVAILABLE_ORIG)
+    return isinstance(error, _unavailable_types())
 
 
 def _is_query_canceled(orig: BaseException | None) -> bool:
+    if orig is None or "asyncpg" not in sys.modules:
+        return False
+    import asyncpg
+
     # SQLAlchemy's asyncpg adapter raises its own error type `from` the asyncpg one.
-    return orig is not None and (
-        isinstance(orig, asyncpg.exceptions.QueryCanceledError)
-        or isinstance(orig.__cause__, asyncpg.exceptions.QueryCanceledError)
-    )
+    canceled = asyncpg.exceptions.QueryCanceledError
+    return isinstance(orig, canceled) or isinstance(orig.__cause__, canceled)
 
 
 def unavailable_error(error: BaseException) -> DatabaseUnavailableError:
