@@ -5,14 +5,10 @@
 
 from api_server.middleware.access_log import AccessLog
 from api_server.middleware.body_limit import BodySizeLimitMiddleware, BodyTooLargeError
-from api_server.middleware.observe import ObserveMiddleware
-from api_server.middleware.request_id import (
-    REQUEST_ID_HEADER,
-    RequestIdMiddleware,
-    is_well_formed_request_id,
-)
+from api_server.middleware.edge import EdgeMiddleware
+from api_server.middleware.request_id import REQUEST_ID_HEADER, is_well_formed_request_id
 from api_server.middleware.route_template import route_template
-from api_server.middleware.security_headers import SECURITY_HEADERS, SecurityHeadersMiddleware
+from api_server.middleware.security_headers import SECURITY_HEADERS
 from api_server.middleware.stack import install_middleware
 from api_server.middleware.trusted_host import TrustedHostMiddleware
 from api_server.middleware.unhandled_errors import UnhandledErrorMiddleware
@@ -23,9 +19,7 @@ __all__ = [
     "AccessLog",
     "BodySizeLimitMiddleware",
     "BodyTooLargeError",
-    "ObserveMiddleware",
-    "RequestIdMiddleware",
-    "SecurityHeadersMiddleware",
+    "EdgeMiddleware",
     "TrustedHostMiddleware",
     "UnhandledErrorMiddleware",
     "install_middleware",

@@ -3,13 +3,14 @@
 
 Order, outermost first (a request passes them top to bottom, the response bottom to top):
 
-1. RequestIdMiddleware        every response and log line below carries the request id
-2. SecurityHeadersMiddleware  headers on every response, rejections and 500s included
-3. ObserveMiddleware          access log + metrics; sees the final status of everything below
-4. TrustedHostMiddleware      bad Host => 400 problem (only when trusted_hosts is not `*`)
-5. CORSMiddleware             Starlette's; preflights answered here (only with cors_origins)
-6. BodySizeLimitMiddleware    413 problem; outside CORS would hide the 413 from browser JS
-7. UnhandledErrorMiddleware   innermost: any exception => logged 500 problem
+1. EdgeMiddleware             request id (every response and log line below carries it),
+                              security headers on every response (rejections and 500s
+                              included), access log + metrics (sees the final status of
+                              everything below); one middleware, as it sits on every request
+2. TrustedHostMiddleware      bad Host => 400 problem (only when trusted_hosts is not `*`)
+3. CORSMiddleware             Starlette's; preflights answered here (only with cors_origins)
+4. BodySizeLimitMiddleware    413 problem; outside CORS would hide the 413 from browser JS
+5. UnhandledErrorMiddleware   innermost: any exception => logged 500 problem
 
 Starlette's own ServerErrorMiddleware stays outermost (it only acts if a middleware above
 itself fails) and its ExceptionMiddleware sits below this stack, in front of the routes.
@@ -24,9 +25,8 @@ from api_server.metrics import Metrics
 from api_server.metrics.endpoint import METRICS_PATH, install_metrics_endpoint
 from api_server.middleware.access_log import AccessLog
 from api_server.middleware.body_limit import BodySizeLimitMiddleware
-from api_server.middleware.observe import ObserveMiddleware
-from api_server.middleware.request_id import REQUEST_ID_HEADER, RequestIdMiddleware
-from api_server.middleware.security_headers import SecurityHeadersMiddleware
+from api_server.middleware.edge import EdgeMiddleware
+from api_server.middleware.request_id import REQUEST_ID_HEADER
 from api_server.middleware.trusted_host import TrustedHostMiddleware
 from api_server.middleware.unhandled_errors import UnhandledErrorMiddleware
 from api_server.settings import Settings
@@ -58,13 +58,10 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
     access_log = AccessLog(settings.access_log_sample_rate) if settings.access_log else None
     if settings.metrics_enabled:
         install_metrics_endpoint(app, metrics)
-    if access_log is not None or settings.metrics_enabled:
-        app.add_middleware(
-            ObserveMiddleware,
-            access_log=access_log,
-            metrics=metrics.http if settings.metrics_enabled else None,
-            # Scrapes every few seconds would drown the access log and skew the latency.
-            exclude_paths=(METRICS_PATH,),
-        )
-    app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(
+        EdgeMiddleware,
+        access_log=access_log,
+        metrics=metrics.http if settings.metrics_enabled else None,
+        # Scrapes every few seconds would drown the access log and skew the latency.
+        exclude_paths=(METRICS_PATH,),
+    )
