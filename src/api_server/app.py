@@ -11,6 +11,7 @@ from loguru import logger
 
 from api_server.api import health, system, v1
 from api_server.api.docs import install_docs
+from api_server.api.routing import include_flat
 from api_server.database.connection import dispose_db, init_db
 from api_server.database.startup import prepare_database_at_startup
 from api_server.event_bus.install import drain_event_bus, install_event_bus
@@ -98,10 +99,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_middleware(app, settings)  # order documented in middleware/stack.py
     if docs:
         install_docs(app)
-    app.include_router(system.router)
-    app.include_router(health.router)
+    include_flat(app, system.router)
+    include_flat(app, health.router)
     if Profile.REST in settings.active_profiles:
-        app.include_router(v1.router)
+        for router in v1.ROUTERS:
+            include_flat(app, router, prefix=v1.PREFIX)
         app.state.home_links.append((v1.PREFIX + "/patients", "REST API"))
     if Profile.GRAPHQL in settings.active_profiles:
         install_graphql(app, settings)

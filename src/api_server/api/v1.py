@@ -8,6 +8,5 @@ from api_server.api import addresses, patients
 
 PREFIX = "/api/v1"
 
-router = APIRouter(prefix=PREFIX)
-router.include_router(patients.router)
-router.include_router(addresses.router)
+# Mounted route by route under PREFIX by create_app() (see api/routing.py: include_flat).
+ROUTERS: tuple[APIRouter, ...] = (patients.router, addresses.router)
