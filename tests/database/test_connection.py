@@ -16,8 +16,10 @@ from api_server.database.connection import (
     Database,
     SessionDep,
     borrow_db_session,
+    create_database,
     get_database,
 )
+from api_server.exceptions import DatabaseUnavailableError
 from api_server.models.base_model import Sex
 from api_server.models.db_model import Patient
 from api_server.settings import Settings
@@ -164,3 +166,64 @@ async def test_pool_exhaustion_is_a_503_not_a_hang(any_database_url: str) -> Non
         assert response.status_code == 503
         assert response.headers["retry-after"] == "1"
         assert (await http.get("/t/count")).status_code == 200
+
+
+def _one_connection(url: str, *, timeout: float) -> Database:
+    return create_database(
+        Settings(
+            database_url=url,
+            db_pool_size=1,
+            db_max_overflow=0,
+            db_pool_timeout=timeout,
+            _env_file=None,  # type: ignore[call-arg]
+        )
+    )
+
+
+async def test_sessions_get_connections_in_arrival_order(any_database_url: str) -> None:
+    # SQLAlchemy's async pool lets a newcomer take a connection that was just handed back
+    # ahead of the sessions already waiting for one (its queue wakes the first waiter, but
+    # whoever runs first takes the connection); under a burst some requests starved for
+    # seconds. Here the newcomer is scheduled to run right after the connection comes back.
+    database = _one_connection(any_database_url, timeout=10)
+    served: list[int] = []
+    turn = asyncio.Event()
+    tasks: list[asyncio.Task[None]] = []
+
+    def newcomer() -> None:
+        tasks.append(asyncio.create_task(use(6)))
+
+    async def use(n: int) -> None:
+        async with database.connection_turn(), database.sessionmaker() as session:
+            await session.execute(text("SELECT 1"))
+            served.append(n)
+            await turn.wait()  # hold the connection until the test lets go
+            if n == 0:
+                asyncio.get_running_loop().call_soon(newcomer)
+
+    try:
+        tasks.append(asyncio.create_task(use(0)))
+        while not served:
+            await asyncio.sleep(0.01)
+        for n in range(1, 6):
+            tasks.append(asyncio.create_task(use(n)))
+            await asyncio.sleep(0.01)  # each one queued before the next arrives
+        turn.set()
+        while len(served) < 7:
+            await asyncio.wait_for(asyncio.gather(*tasks), timeout=10)
+    finally:
+        await database.engine.dispose()
+    assert served == [0, 1, 2, 3, 4, 5, 6]
+
+
+async def test_a_session_that_waits_past_the_pool_timeout_is_a_503(any_database_url: str) -> None:
+    database = _one_connection(any_database_url, timeout=0.2)
+    try:
+        async with database.connection_turn():
+            with pytest.raises(DatabaseUnavailableError, match="no database connection"):
+                async with database.connection_turn():
+                    pass
+        async with database.connection_turn():  # the permit came back
+            pass
+    finally:
+        await database.engine.dispose()
