@@ -66,11 +66,13 @@ class Database:
     # load some writers starve past any timeout; this process's writers queue here instead,
     # first come first served (the busy handler still arbitrates between processes).
     sqlite_writer: asyncio.Lock = field(default_factory=asyncio.Lock)
-    # Sessions queue here, first come first served, for one of the pool's connections (None:
-    # no pool to wait for). SQLAlchemy's async pool lets a newcomer take a connection that was
-    # just handed back while earlier waiters sleep on; under a burst (256 requests on 30
-    # connections) some requests lost that race until wrk's 2 s timeout, although the median
-    # wait was far below it. asyncio.Semaphore passes a release to the longest waiter.
+    # Sessions queue here, first come first served, for one of the pool's `db_pool_size`
+    # connections (None: no pool). SQLAlchemy's async pool lets a newcomer take a connection
+    # that was just handed back while earlier waiters sleep on; under a burst (256 requests)
+    # some requests lost that race until wrk's 2 s timeout, although the median wait was far
+    # below it. asyncio.Semaphore passes a release to the longest waiter. The overflow
+    # connections stay for readiness checks, migrations and locks (no turn needed): requests
+    # using them opened and closed connections on every burst.
     session_gate: asyncio.Semaphore | None = None
     session_gate_timeout: float = 30.0
 
@@ -230,9 +232,7 @@ def create_database(settings: Settings) -> Database:
         ),
         write_sessionmaker=async_sessionmaker(write_engine, expire_on_commit=False),
         pid=os.getpid(),
-        session_gate=asyncio.Semaphore(settings.db_pool_size + settings.db_max_overflow)
-        if pooled
-        else None,
+        session_gate=asyncio.Semaphore(settings.db_pool_size) if pooled else None,
         session_gate_timeout=settings.db_pool_timeout,
     )
 
