@@ -5,8 +5,8 @@
 Per database: start the server on a fresh database (timing spawn -> /health-check 200), restart
 it (timed again), seed patients, start the baselines, then alternate server and baseline
 measurements (64 connections) for `--rounds` rounds, reversing the order each round; best
-round per target. Each server row then runs once at 256 connections to look for errors and
-stalls. Server and baselines share the server CPUs; wrk runs on the others (taskset).
+round per target. Each server row then runs once at 16 and once at 256 connections to look for
+errors and stalls. Server and baselines share the server CPUs; wrk runs on the others (taskset).
 """
 
 from __future__ import annotations
@@ -93,8 +93,9 @@ def measure(
             if name not in best or result.rps > best[name].rps:
                 best[name] = result
     url = processes["server"].url + scenario.path.replace("{patient_id}", patient_id)
+    light = run_wrk(url, lua=lua, connections=16, duration=args.stress_duration, cpus=load_cpus)
     stress = run_wrk(url, lua=lua, connections=256, duration=args.stress_duration, cpus=load_cpus)
-    return {"best": best, "errors_64": errors_64, "stress_256": stress}
+    return {"best": best, "errors_64": errors_64, "light_16": light, "stress_256": stress}
 
 
 def rows_for(database: str, scenario: Scenario, measured: dict[str, Any]) -> list[dict[str, Any]]:
@@ -106,8 +107,10 @@ def rows_for(database: str, scenario: Scenario, measured: dict[str, Any]) -> lis
             "endpoint": scenario.name,
             "target": "server",
             **server.as_dict(),
+            "errors_16": measured["light_16"].errors,
             "errors_64": measured["errors_64"]["server"],
             "errors_256": measured["stress_256"].errors,
+            "light_16": measured["light_16"].as_dict(),
             "stress_256": measured["stress_256"].as_dict(),
         }
     ]
@@ -215,10 +218,14 @@ def evaluate(results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
                             "met": ratio >= scenario.compare_to[1],
                         }
                     )
-        errors = sum(r.get("errors_64", 0) + (r.get("errors_256") or 0) for r in rows if "rps" in r)
+        errors = sum(
+            (r.get("errors_16") or 0) + r.get("errors_64", 0) + (r.get("errors_256") or 0)
+            for r in rows
+            if "rps" in r
+        )
         targets.append(
             {
-                "name": f"{database} errors/stalls (timeouts, non-2xx) at 64 and 256 conns",
+                "name": f"{database} errors/stalls (timeouts, non-2xx) at 16, 64 and 256 conns",
                 "value": str(errors),
                 "target": "0",
                 "met": errors == 0,

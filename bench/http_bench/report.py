@@ -17,7 +17,7 @@ def _ms(us: float) -> str:
 def table(rows: list[dict[str, Any]]) -> str:
     header = (
         f"{'database':<8} {'endpoint':<32} {'target':<10} {'req/s':>9} {'p50 ms':>7} "
-        f"{'p99 ms':>7} {'ratio':>6} {'errors@64':>9} {'errors@256':>10}"
+        f"{'p99 ms':>7} {'ratio':>6} {'errors@16':>9} {'errors@64':>9} {'errors@256':>10}"
     )
     lines = [header, "-" * len(header)]
     for row in rows:
@@ -25,11 +25,12 @@ def table(rows: list[dict[str, Any]]) -> str:
             lines.append(f"{row['database']:<8} {row['endpoint']:<32} skipped: {row['skipped']}")
             continue
         ratio = f"{row['ratio']:.2f}" if row.get("ratio") is not None else ""
+        errors_16 = "" if row.get("errors_16") is None else str(row["errors_16"])
         errors_256 = "" if row.get("errors_256") is None else str(row["errors_256"])
         lines.append(
             f"{row['database']:<8} {row['endpoint']:<32} {row['target']:<10} "
             f"{row['rps']:>9.0f} {_ms(row['p50_us']):>7} {_ms(row['p99_us']):>7} {ratio:>6} "
-            f"{row.get('errors_64', ''):>9} {errors_256:>10}"
+            f"{errors_16:>9} {row.get('errors_64', ''):>9} {errors_256:>10}"
         )
     return "\n".join(lines)
 
