@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -227,3 +228,39 @@ async def test_a_session_that_waits_past_the_pool_timeout_is_a_503(any_database_
             pass
     finally:
         await database.engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_connections_the_server_closed_are_replaced_before_use(
+    fresh_pg_database_url: str,
+) -> None:
+    # Recently used connections are not pinged (a round trip per request under load); one the
+    # server terminated while it sat in the pool must still never reach a request.
+    database = create_database(
+        Settings(database_url=fresh_pg_database_url, _env_file=None)  # type: ignore[call-arg]
+    )
+
+    async def backend_pids() -> set[int]:
+        async def one() -> int:
+            async with database.sessionmaker() as session:
+                pid = await session.scalar(text("SELECT pg_backend_pid()"))
+                await asyncio.sleep(0.05)  # held together: several pooled connections
+                return int(pid or 0)
+
+        return set(await asyncio.gather(*(one() for _ in range(4))))
+
+    try:
+        before = await backend_pids()
+        admin = await asyncpg.connect(fresh_pg_database_url)  # not one of the pool's
+        try:
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) pid", list(before)
+            )
+        finally:
+            await admin.close()
+        await asyncio.sleep(0.2)  # the terminations reach the pooled sockets
+        after = await backend_pids()  # raises if a dead connection were handed out
+    finally:
+        await database.engine.dispose()
+    assert len(before) == 4
+    assert not before & after

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -51,6 +52,9 @@ SQLITE_READ_OPTION = "sqlite_autocommit_reads"
 # In Session.info of read sessions (no transaction, never committed): see borrow_db_session.
 READ_ONLY_SESSION = "api_server.read_only"
 SQLITE_BUSY_TIMEOUT_MS = 5_000
+# A pooled PostgreSQL connection idle this long is pinged before use (see
+# _install_postgres_pre_ping); one used more recently is only checked for a closed socket.
+PING_AFTER_IDLE_S = 1.0
 
 
 @dataclass
@@ -181,26 +185,38 @@ def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
 
 
 def _install_postgres_pre_ping(engine: AsyncEngine, timeout: float) -> None:
-    """Pessimistic disconnect handling, like `pool_pre_ping`, in one round trip.
+    """Pessimistic disconnect handling, like `pool_pre_ping`, without a round trip per request.
 
-    SQLAlchemy's asyncpg ping wraps its probe in BEGIN/ROLLBACK (three round trips, for
-    pgbouncer transaction mode); a bare `SELECT 1` outside a transaction proves the connection
-    alive. A dead connection raises DisconnectionError, so the pool replaces it and the
-    request never sees it. A ping unanswered within the connect timeout counts as dead (a
-    partitioned server would otherwise hold the checkout for the whole command timeout).
+    At every checkout, a connection the server has closed (restart, `pg_terminate_backend`,
+    idle timeout: asyncpg saw the socket close) is replaced without asking the server. One
+    that sat in the pool for `PING_AFTER_IDLE_S` or longer is also pinged with a bare
+    `SELECT 1` (SQLAlchemy's asyncpg ping costs three round trips), bounded by the connect
+    timeout, which catches a partitioned server that never closed the socket. A connection
+    handed back moments ago is not pinged: under load that ping was a second round trip for
+    every request (PostgreSQL GET by id, `make bench`). A dead connection raises
+    DisconnectionError, so the pool replaces it and the request never sees it.
     """
 
     @event.listens_for(engine.sync_engine, "connect")
     def _fresh(_dbapi_connection: Any, record: Any) -> None:
         record.info["fresh"] = True  # it just answered the handshake: no ping needed
 
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
     @event.listens_for(engine.sync_engine, "checkout")
     def _ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        driver = dbapi_connection.driver_connection
+        if driver.is_closed():
+            raise DisconnectionError("the server closed the connection")
         if record.info.pop("fresh", False):
+            return
+        if time.monotonic() - record.info.get("returned_at", 0.0) < PING_AFTER_IDLE_S:
             return
         try:
             # (asyncpg's simple-query path fails on an empty statement such as ";".)
-            await_(dbapi_connection.driver_connection.execute("SELECT 1", timeout=timeout))
+            await_(driver.execute("SELECT 1", timeout=timeout))
         except Exception as error:
             raise DisconnectionError("connection failed its ping") from error
 
