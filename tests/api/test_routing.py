@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 from fastapi import APIRouter, FastAPI
-from fastapi.routing import APIRoute
 
 from api_server.api import health, system, v1
 from api_server.api.routing import include_flat
+from api_server.graphql.router import PATH, build_graphql_router
+from api_server.settings import Settings
 
 
 def _both_ways(router: APIRouter, prefix: str) -> tuple[FastAPI, FastAPI]:
@@ -17,15 +18,23 @@ def _both_ways(router: APIRouter, prefix: str) -> tuple[FastAPI, FastAPI]:
     return included, flat
 
 
+GRAPHQL = build_graphql_router(Settings(_env_file=None))  # type: ignore[call-arg]
+
+
 @pytest.mark.parametrize(
     ("router", "prefix"),
-    [(system.router, ""), (health.router, "")] + [(r, v1.PREFIX) for r in v1.ROUTERS],
-    ids=["system", "health", *(r.prefix.strip("/") for r in v1.ROUTERS)],
+    [(system.router, ""), (health.router, ""), (GRAPHQL, PATH)]
+    + [(r, v1.PREFIX) for r in v1.ROUTERS],
+    ids=["system", "health", "graphql", *(r.prefix.strip("/") for r in v1.ROUTERS)],
 )
 def test_the_openapi_document_is_the_same_either_way(router: APIRouter, prefix: str) -> None:
     included, flat = _both_ways(router, prefix)
     assert flat.openapi() == included.openapi()
-    assert all(isinstance(route, APIRoute) for route in flat.routes[-len(router.routes) :])
+    copied = flat.routes[-len(router.routes) :]
+    assert [type(r) for r in copied] == [type(r) for r in router.routes]
+    assert [(r.path, getattr(r, "methods", None)) for r in copied] == [
+        (prefix + r.path, getattr(r, "methods", None)) for r in router.routes
+    ]
 
 
 def test_routers_it_cannot_copy_faithfully_are_refused() -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, APIWebSocketRoute
 
 __all__ = ["include_flat"]
 
@@ -22,15 +22,23 @@ __all__ = ["include_flat"]
 def include_flat(app: FastAPI, router: APIRouter, *, prefix: str = "") -> None:
     """Add every route of `router` (already carrying its own prefix and tags) under `prefix`.
 
-    Only plain `APIRoute`s are supported: a router holding anything else (an included
-    router, a mount, a websocket) is refused rather than half-copied.
+    Only `APIRoute`s and `APIWebSocketRoute`s are supported: a router holding anything else
+    (an included router, a mount) is refused rather than half-copied.
     """
     for route in router.routes:
-        if not isinstance(route, APIRoute):
+        if isinstance(route, APIRoute):
+            app.router.add_api_route(prefix + route.path, route.endpoint, **_options(route))
+        elif isinstance(route, APIWebSocketRoute):
+            app.router.add_api_websocket_route(
+                prefix + route.path,
+                route.endpoint,
+                name=route.name,
+                dependencies=route.dependencies,
+            )
+        else:
             raise TypeError(
                 f"include_flat() supports API routes only; {route!r} needs app.include_router()"
             )
-        app.router.add_api_route(prefix + route.path, route.endpoint, **_options(route))
 
 
 def _options(route: APIRoute) -> dict[str, Any]:

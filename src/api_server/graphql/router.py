@@ -14,13 +14,14 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
+from api_server.api.routing import include_flat
 from api_server.graphql.context import GraphQLContext, get_graphql_context
 from api_server.graphql.errors import format_error
 from api_server.graphql.schema import build_schema
 from api_server.problem import problem_responses
 from api_server.settings import Settings
 
-__all__ = ["PATH", "install_graphql"]
+__all__ = ["PATH", "build_graphql_router", "install_graphql"]
 
 PATH = "/graphql"
 
@@ -60,13 +61,9 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
         return response  # type: ignore[return-value]
 
 
-def install_graphql(app: FastAPI, settings: Settings) -> None:
-    """Mount `/graphql` (POST, and GET for queries) and link it from the home page.
-
-    Batched requests (a JSON list) are refused with 400: Strawberry's batching is left off,
-    so one request is one operation, one transaction.
-    """
-    router = ApiGraphQLRouter(
+def build_graphql_router(settings: Settings) -> ApiGraphQLRouter:
+    """Strawberry's router for the schema of `settings`, its routes relative to `PATH`."""
+    return ApiGraphQLRouter(
         build_schema(settings),
         graphql_ide="graphiql" if settings.graphiql else None,
         context_getter=get_graphql_context,
@@ -74,5 +71,13 @@ def install_graphql(app: FastAPI, settings: Settings) -> None:
         tags=["graphql"],
         responses=problem_responses(400),
     )
-    app.include_router(router, prefix=PATH)
+
+
+def install_graphql(app: FastAPI, settings: Settings) -> None:
+    """Mount `/graphql` (POST, and GET for queries) and link it from the home page.
+
+    Batched requests (a JSON list) are refused with 400: Strawberry's batching is left off,
+    so one request is one operation, one transaction.
+    """
+    include_flat(app, build_graphql_router(settings), prefix=PATH)
     app.state.home_links.append((PATH, "GraphiQL" if settings.graphiql else "GraphQL (POST)"))

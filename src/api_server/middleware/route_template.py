@@ -16,7 +16,7 @@ __all__ = ["route_template"]
 def _from_fastapi(scope: Scope) -> str | None:
     # FastAPI >= 0.16x resolves routes of included routers lazily and keeps the effective
     # route (with the full, prefixed template) under scope["fastapi"]; scope["route"] then
-    # holds the router-relative route. tests/middleware/test_route_template.py pins this.
+    # holds the router-relative route. tests/api/test_metrics.py (an included router) pins this.
     context = scope.get("fastapi", {}).get("effective_route_context")
     template = getattr(context, "path_format", None)
     return template if isinstance(template, str) else None
