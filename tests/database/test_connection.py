@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import asyncpg
 import httpx
@@ -18,7 +19,9 @@ from api_server.database.connection import (
     SessionDep,
     borrow_db_session,
     create_database,
+    dispose_db,
     get_database,
+    init_db,
 )
 from api_server.exceptions import DatabaseUnavailableError
 from api_server.models.base_model import Sex
@@ -169,16 +172,18 @@ async def test_pool_exhaustion_is_a_503_not_a_hang(any_database_url: str) -> Non
         assert (await http.get("/t/count")).status_code == 200
 
 
-def _one_connection(url: str, *, timeout: float) -> Database:
-    return create_database(
-        Settings(
-            database_url=url,
-            db_pool_size=1,
-            db_max_overflow=0,
-            db_pool_timeout=timeout,
-            _env_file=None,  # type: ignore[call-arg]
-        )
+def _settings_one_connection(url: str, *, timeout: float) -> Settings:
+    return Settings(
+        database_url=url,
+        db_pool_size=1,
+        db_max_overflow=0,
+        db_pool_timeout=timeout,
+        _env_file=None,  # type: ignore[call-arg]
     )
+
+
+def _one_connection(url: str, *, timeout: float) -> Database:
+    return create_database(_settings_one_connection(url, timeout=timeout))
 
 
 async def test_sessions_get_connections_in_arrival_order(any_database_url: str) -> None:
@@ -186,7 +191,7 @@ async def test_sessions_get_connections_in_arrival_order(any_database_url: str) 
     # ahead of the sessions already waiting for one (its queue wakes the first waiter, but
     # whoever runs first takes the connection); under a burst some requests starved for
     # seconds. Here the newcomer is scheduled to run right after the connection comes back.
-    database = _one_connection(any_database_url, timeout=10)
+    init_db(_settings_one_connection(any_database_url, timeout=10))
     served: list[int] = []
     turn = asyncio.Event()
     tasks: list[asyncio.Task[None]] = []
@@ -195,7 +200,7 @@ async def test_sessions_get_connections_in_arrival_order(any_database_url: str) 
         tasks.append(asyncio.create_task(use(6)))
 
     async def use(n: int) -> None:
-        async with database.connection_turn(), database.sessionmaker() as session:
+        async with borrow_db_session(write=False) as session:
             await session.execute(text("SELECT 1"))
             served.append(n)
             await turn.wait()  # hold the connection until the test lets go
@@ -213,7 +218,7 @@ async def test_sessions_get_connections_in_arrival_order(any_database_url: str) 
         while len(served) < 7:
             await asyncio.wait_for(asyncio.gather(*tasks), timeout=10)
     finally:
-        await database.engine.dispose()
+        await dispose_db()
     assert served == [0, 1, 2, 3, 4, 5, 6]
 
 
@@ -264,3 +269,35 @@ async def test_connections_the_server_closed_are_replaced_before_use(
         await database.engine.dispose()
     assert len(before) == 4
     assert not before & after
+
+
+async def test_writers_queued_on_sqlite_do_not_hold_back_reads(tmp_path: Path) -> None:
+    # Two connection turns; one writer writes, a second waits for SQLite's writer lock. A read
+    # must still get the other turn instead of waiting behind the queued writer.
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
+        db_pool_size=2,
+        db_max_overflow=0,
+        db_pool_timeout=0.5,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    init_db(settings)
+    try:
+        writing, release = asyncio.Event(), asyncio.Event()
+
+        async def write() -> None:
+            async with borrow_db_session(write=True) as session:
+                await session.execute(text("SELECT 1"))
+                writing.set()
+                await release.wait()
+
+        first = asyncio.create_task(write())
+        await writing.wait()
+        queued = asyncio.create_task(write())  # waits for the writer lock
+        await asyncio.sleep(0.05)
+        async with borrow_db_session(write=False) as session:  # within the pool timeout
+            assert await session.scalar(text("SELECT 1")) == 1
+        release.set()
+        await asyncio.wait_for(asyncio.gather(first, queued), timeout=10)
+    finally:
+        await dispose_db()

@@ -301,9 +301,11 @@ async def borrow_db_session(*, write: bool = True) -> AsyncIterator[AsyncSession
     """
     database = get_database()
     factory = database.write_sessionmaker if write else database.sessionmaker
+    # The writer lock first: a writer queued behind another write must not hold one of the
+    # connection turns meanwhile (on SQLite, reads run alongside a write; they would wait).
     async with (
-        database.connection_turn(),
         database.writer_turn() if write else nullcontext(),
+        database.connection_turn(),
         factory() as session,
     ):
         try:
