@@ -6,12 +6,14 @@ import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from api_server.app import create_app
 from api_server.database.connection import (
@@ -301,3 +303,37 @@ async def test_writers_queued_on_sqlite_do_not_hold_back_reads(tmp_path: Path) -
         await asyncio.wait_for(asyncio.gather(first, queued), timeout=10)
     finally:
         await dispose_db()
+
+
+@pytest.mark.postgres
+async def test_pings_go_only_to_idle_or_suspect_connections(
+    fresh_pg_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pings: list[str] = []
+    execute = asyncpg.Connection.execute
+
+    async def counting(self: asyncpg.Connection, query: str, *args: Any, **kwargs: Any) -> str:
+        if query == "SELECT 1":  # the ping; statements of sessions go through prepare
+            pings.append(query)
+        return await execute(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(asyncpg.Connection, "execute", counting)
+    settings = _settings_one_connection(fresh_pg_database_url, timeout=5)
+    database = create_database(settings.model_copy(update={"db_statement_timeout_ms": 100}))
+
+    async def run(statement: str) -> None:
+        async with database.sessionmaker() as session:
+            await session.execute(text(statement))
+
+    try:
+        await run("SELECT 2")  # a fresh connection
+        await run("SELECT 2")  # used a moment ago
+        assert pings == []
+        with pytest.raises(DBAPIError):
+            await run("SELECT pg_sleep(1)")  # statement timeout: the connection is suspect
+        await run("SELECT 2")
+        assert pings == ["SELECT 1"]
+        await run("SELECT 2")
+        assert pings == ["SELECT 1"]
+    finally:
+        await database.engine.dispose()

@@ -189,11 +189,14 @@ def _install_postgres_pre_ping(engine: AsyncEngine, timeout: float) -> None:
 
     At every checkout, a connection the server has closed (restart, `pg_terminate_backend`,
     idle timeout: asyncpg saw the socket close) is replaced without asking the server. One
-    that sat in the pool for `PING_AFTER_IDLE_S` or longer is also pinged with a bare
-    `SELECT 1` (SQLAlchemy's asyncpg ping costs three round trips), bounded by the connect
-    timeout, which catches a partitioned server that never closed the socket. A connection
-    handed back moments ago is not pinged: under load that ping was a second round trip for
-    every request (PostgreSQL GET by id, `make bench`). A dead connection raises
+    that sat in the pool for `PING_AFTER_IDLE_S` or longer, or whose last statement failed,
+    is also pinged with a bare `SELECT 1` (SQLAlchemy's asyncpg ping costs three round
+    trips), bounded by the connect timeout: that catches a partitioned server that never
+    closed the socket. A healthy connection handed back moments ago is not pinged: under load
+    that ping was a second round trip for every request (PostgreSQL GET by id, `make bench`).
+    So under steady load a partition is noticed by the statements themselves, through
+    asyncpg's command timeout (statement timeout + 5 s; none when the statement timeout is
+    off), after which their connections are pinged. A dead connection raises
     DisconnectionError, so the pool replaces it and the request never sees it.
     """
 
@@ -205,6 +208,13 @@ def _install_postgres_pre_ping(engine: AsyncEngine, timeout: float) -> None:
     def _returned(_dbapi_connection: Any, record: Any) -> None:
         record.info["returned_at"] = time.monotonic()
 
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _suspect(context: Any) -> None:
+        # A statement failed on this connection (timeout, protocol error...): whatever state
+        # it is left in, its next checkout pings it, however recently it was used.
+        if context.connection is not None and not context.connection.invalidated:
+            context.connection.info["suspect"] = True
+
     @event.listens_for(engine.sync_engine, "checkout")
     def _ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         driver = dbapi_connection.driver_connection
@@ -212,7 +222,9 @@ def _install_postgres_pre_ping(engine: AsyncEngine, timeout: float) -> None:
             raise DisconnectionError("the server closed the connection")
         if record.info.pop("fresh", False):
             return
-        if time.monotonic() - record.info.get("returned_at", 0.0) < PING_AFTER_IDLE_S:
+        suspect = record.info.pop("suspect", False)
+        idle = time.monotonic() - record.info.get("returned_at", 0.0)
+        if not suspect and idle < PING_AFTER_IDLE_S:
             return
         try:
             # (asyncpg's simple-query path fails on an empty statement such as ";".)
