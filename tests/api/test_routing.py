@@ -46,3 +46,10 @@ def test_routers_it_cannot_copy_faithfully_are_refused() -> None:
     outer.include_router(inner)
     with pytest.raises(TypeError, match="include_router"):
         include_flat(FastAPI(), outer)
+
+
+def test_routers_with_hooks_it_would_drop_are_refused() -> None:
+    async def hook() -> None: ...
+
+    with pytest.raises(TypeError, match="on_startup"):
+        include_flat(FastAPI(), APIRouter(on_startup=[hook]))

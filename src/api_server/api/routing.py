@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
-from fastapi.routing import APIRoute, APIWebSocketRoute
+from fastapi.routing import APIRoute, APIWebSocketRoute, _DefaultLifespan
 
 __all__ = ["include_flat"]
 
@@ -22,12 +22,24 @@ __all__ = ["include_flat"]
 def include_flat(app: FastAPI, router: APIRouter, *, prefix: str = "") -> None:
     """Add every route of `router` (already carrying its own prefix and tags) under `prefix`.
 
-    Only `APIRoute`s and `APIWebSocketRoute`s are supported: a router holding anything else
-    (an included router, a mount) is refused rather than half-copied.
+    Only `APIRoute`s and `APIWebSocketRoute`s are supported, and only routers without
+    start-up/shutdown hooks, a lifespan or router-wide form limits: anything else (an included
+    router, a mount, a hook) is refused rather than half-copied.
     """
+    for route in router.routes:  # all checks first: nothing is half-copied
+        if not isinstance(route, APIRoute | APIWebSocketRoute):
+            raise TypeError(
+                f"include_flat() supports API routes only; {route!r} needs app.include_router()"
+            )
+    _refuse_what_is_not_copied(router)
     for route in router.routes:
         if isinstance(route, APIRoute):
-            app.router.add_api_route(prefix + route.path, route.endpoint, **_options(route))
+            app.router.add_api_route(
+                prefix + route.path,
+                route.endpoint,
+                route_class_override=type(route),
+                **_options(route),
+            )
         elif isinstance(route, APIWebSocketRoute):
             app.router.add_api_websocket_route(
                 prefix + route.path,
@@ -35,10 +47,16 @@ def include_flat(app: FastAPI, router: APIRouter, *, prefix: str = "") -> None:
                 name=route.name,
                 dependencies=route.dependencies,
             )
-        else:
-            raise TypeError(
-                f"include_flat() supports API routes only; {route!r} needs app.include_router()"
-            )
+
+
+def _refuse_what_is_not_copied(router: APIRouter) -> None:
+    # include_router() would merge these into the app (or apply them per request).
+    if router.on_startup or router.on_shutdown:
+        raise TypeError("include_flat() does not copy on_startup/on_shutdown handlers")
+    if not isinstance(router.lifespan_context, _DefaultLifespan):
+        raise TypeError("include_flat() does not copy a router's lifespan")
+    if router.form_limits:
+        raise TypeError("include_flat() does not copy router-wide form limits")
 
 
 def _options(route: APIRoute) -> dict[str, Any]:
@@ -70,4 +88,5 @@ def _options(route: APIRoute) -> dict[str, Any]:
         "generate_unique_id_function": route.generate_unique_id_function,
         "strict_content_type": route.strict_content_type,
         "max_body_size": route.max_body_size,
+        "form_limits": route.form_limits or None,
     }

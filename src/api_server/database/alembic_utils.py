@@ -163,7 +163,7 @@ def declared_heads(directory: Path | None = None) -> tuple[str, ...] | None:
     revisions: set[str] = set()
     parents: set[str] = set()
     for path in sorted((directory or _versions_directory()).glob("*.py")):
-        if path.name == "__init__.py":
+        if path.name.startswith(("__init__", ".#")):  # what Alembic skips too (editor locks)
             continue
         ids = _declared_ids(path)
         if ids is None:

@@ -71,26 +71,29 @@ class EdgeMiddleware:
                 status = message["status"]
                 # A new list: a shared Response object's header list must not grow.
                 headers = [*message.get("headers", ()), (_REQUEST_ID_KEY, rid)]
-                # Header names are lower-case in ASGI (Starlette writes them so).
-                if any(key in names for key, _ in headers):
-                    present = {key for key, _ in headers}
+                if any(key.lower() in names for key, _ in headers):
+                    present = {key.lower() for key, _ in headers}
                     headers.extend(h for h in defaults if h[0] not in present)
                 else:
                     headers.extend(defaults)
                 message["headers"] = headers
             await send(message)
 
-        observed = scope["path"] not in self.exclude_paths
-        metrics = self.metrics if observed else None
-        access_log = self.access_log if observed else None
+        metrics, access_log = self.metrics, self.access_log
+        observed = (metrics is not None or access_log is not None) and (
+            scope["path"] not in self.exclude_paths
+        )
         token = request_id_var.set(rid_text)
-        if metrics is not None:
-            metrics.in_flight += 1
-        start = perf_counter()
         try:
-            await self.app(scope, receive, edge_send)
-        finally:
-            if observed:
+            if not observed:
+                await self.app(scope, receive, edge_send)
+                return
+            if metrics is not None:
+                metrics.in_flight += 1
+            start = perf_counter()
+            try:
+                await self.app(scope, receive, edge_send)
+            finally:
                 seconds = perf_counter() - start
                 route = route_template(scope)
                 if metrics is not None:
@@ -98,4 +101,5 @@ class EdgeMiddleware:
                     metrics.observe(scope["method"], route, status, seconds)
                 if access_log is not None:
                     access_log.record(scope, route, status, seconds)
+        finally:
             request_id_var.reset(token)
