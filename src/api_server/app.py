@@ -16,7 +16,6 @@ from api_server.database.connection import dispose_db, init_db
 from api_server.database.startup import prepare_database_at_startup
 from api_server.event_bus.install import drain_event_bus, install_event_bus
 from api_server.exception_handlers import register_exception_handlers
-from api_server.graphql import install_graphql
 from api_server.middleware import install_middleware
 from api_server.openapi import install_problem_openapi
 from api_server.profile import Profile
@@ -106,5 +105,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             include_flat(app, router, prefix=v1.PREFIX)
         app.state.home_links.append((v1.PREFIX + "/patients", "REST API"))
     if Profile.GRAPHQL in settings.active_profiles:
+        # Imported here: Strawberry and graphql-core are ~0.2 s of start-up that a REST-only
+        # instance (API_SERVER_PROFILES=rest) does not pay.
+        from api_server.graphql import install_graphql
+
         install_graphql(app, settings)
     return app

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -55,3 +58,22 @@ async def test_graphiql_when_enabled_gets_a_policy_that_lets_it_load(
     assert "unpkg.com" in page.text
     assert page.headers["content-security-policy"] == GRAPHIQL_CSP
     assert "unpkg.com" not in api.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize(("profiles", "loaded"), [("rest", False), ("", True)])
+def test_graphql_is_imported_only_when_served(
+    profiles: str, loaded: bool, sqlite_database_url: str
+) -> None:
+    # Strawberry + graphql-core are ~0.2 s of start-up: a REST-only instance skips them.
+    program = (
+        "import sys\n"
+        "from api_server.app import create_app\n"
+        "from api_server.settings import Settings\n"
+        f"create_app(Settings(database_url={sqlite_database_url!r}, profiles={profiles!r},"
+        " _env_file=None))\n"
+        "print('strawberry' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == str(loaded)
