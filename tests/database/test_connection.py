@@ -337,3 +337,38 @@ async def test_pings_go_only_to_idle_or_suspect_connections(
         assert pings == ["SELECT 1"]
     finally:
         await database.engine.dispose()
+
+
+async def test_sqlite_read_sessions_end_without_a_rollback_round_trip(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No BEGIN was sent, so nothing to roll back: aiosqlite's rollback is a thread hop for
+    # nothing. A write session that fails still rolls back.
+    import aiosqlite
+
+    rollbacks: list[None] = []
+    rollback = aiosqlite.Connection.rollback
+
+    async def counting(self: aiosqlite.Connection) -> None:
+        rollbacks.append(None)
+        await rollback(self)
+
+    monkeypatch.setattr(aiosqlite.Connection, "rollback", counting)
+    init_db(
+        Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", _env_file=None)  # type: ignore[call-arg]
+    )
+    try:
+        for _ in range(3):
+            async with borrow_db_session(write=False) as session:
+                assert await session.scalar(text("SELECT 1")) == 1
+        assert rollbacks == []
+        with pytest.raises(RuntimeError):
+            async with borrow_db_session(write=True) as session:
+                await session.execute(text("CREATE TABLE t (x INTEGER)"))
+                raise RuntimeError("after the write")
+        assert rollbacks != []
+        async with borrow_db_session(write=False) as session:
+            tables = await session.scalars(text("SELECT name FROM sqlite_master"))
+            assert "t" not in list(tables)
+    finally:
+        await dispose_db()

@@ -175,6 +175,19 @@ def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
+    # A read session issues no BEGIN, yet SQLAlchemy still ends its (logical) transaction with
+    # a rollback: on aiosqlite a round trip to the connection's thread for nothing. Skip it
+    # when SQLite says no transaction is open, as Python's sqlite3 itself would (it only sends
+    # ROLLBACK when one is) - minus the thread hop.
+    dialect = engine.sync_engine.dialect
+    do_rollback = dialect.do_rollback
+
+    def _rollback_if_open(dbapi_connection: Any) -> None:
+        if dbapi_connection.driver_connection.in_transaction:
+            do_rollback(dbapi_connection)
+
+    setattr(dialect, "do_rollback", _rollback_if_open)  # noqa: B010  # this engine's dialect only
+
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         options = connection.get_execution_options()
