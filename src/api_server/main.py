@@ -21,6 +21,7 @@ from api_server.checks import build_server_pipeline
 from api_server.cli.app import app as admin_app
 from api_server.cli.output import fail
 from api_server.database.connection import dispose_db, init_db
+from api_server.entry import gc_paused
 from api_server.logging import setup_logging
 from api_server.readiness_pipeline import PipelineResult, format_summary
 from api_server.settings import ENV_PREFIX, Settings, SettingsError, get_settings
@@ -38,7 +39,8 @@ def app_factory() -> FastAPI:
     """Uvicorn's entry point; also what each --workers/--reload child process calls."""
     settings = get_settings()
     setup_logging(settings)
-    return create_app(settings)
+    with gc_paused():  # long-lived objects only: routes, schemas, the GraphQL stack
+        return create_app(settings)
 
 
 def load_with_overrides(overrides: dict[str, Any]) -> Settings:
