@@ -3,8 +3,8 @@
     .venv/bin/python -m bench.http_bench [--duration 5] [--rounds 2] [--databases postgresql,sqlite]
 
 Per database: start the server on a fresh database (timing spawn -> /health-check 200), restart
-it (timed again), seed patients, start the baselines, then alternate server and baseline
-measurements (64 connections) for `--rounds` rounds, reversing the order each round; best
+it three times (best time kept), seed patients, start the baselines, then alternate server and
+baseline measurements (64 connections) for `--rounds` rounds, reversing the order each round; best
 round per target. Each server row then runs once at 16 and once at 256 connections to look for
 errors and stalls. Server and baselines share the server CPUs; wrk runs on the others (taskset).
 """
@@ -33,6 +33,7 @@ PG_ADMIN_URL = os.environ.get(
 )
 SEED_PATIENTS = 200
 STARTUP_TARGET_S = 1.0
+RESTARTS = 3
 
 
 def cpu_split() -> tuple[str | None, str | None, str]:
@@ -154,7 +155,14 @@ def bench_database(
     log = workdir / f"{database}.log"
     cold = start_server(url, cpus=server_cpus, log=log)  # fresh database: includes migrations
     cold.stop()
+    # Noise only ever adds time: the best of a few restarts is the start-up's cost.
+    restarts = []
+    for _ in range(RESTARTS - 1):
+        again = start_server(url, cpus=server_cpus, log=log)
+        restarts.append(again.ready_s)
+        again.stop()
     processes = {"server": start_server(url, cpus=server_cpus, log=log)}
+    restarts.append(processes["server"].ready_s)
     try:
         patient_id = seed(processes["server"])
         for name, module in (("bare", "bare_app"), ("minimal_db", "minimal_db_app")):
@@ -177,7 +185,8 @@ def bench_database(
             process.stop()
     return {
         "rows": rows,
-        "startup_s": {"fresh_database": cold.ready_s, "restart": processes["server"].ready_s},
+        "startup_s": {"fresh_database": cold.ready_s, "restart": min(restarts)},
+        "restarts_s": restarts,
         "rss_mib": rss,
     }
 
@@ -236,7 +245,7 @@ def evaluate(results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         worst = max(startup.values())
         targets.append(
             {
-                "name": "sqlite start to ready (fresh database and restart, worst)",
+                "name": f"sqlite start to ready (fresh, best of {RESTARTS} restarts: worst)",
                 "value": f"{worst:.3f} s",
                 "target": f"<= {STARTUP_TARGET_S} s",
                 "met": worst <= STARTUP_TARGET_S,
