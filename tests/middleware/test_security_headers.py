@@ -4,8 +4,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
+from starlette.types import Receive, Scope, Send
 
-from api_server.middleware import SECURITY_HEADERS
+from api_server.middleware import SECURITY_HEADERS, EdgeMiddleware
 from tests.http_fixtures import AppClient
 
 
@@ -63,3 +64,24 @@ async def test_a_route_may_set_its_own_policy(app_client: AppClient) -> None:
         response = await http.get("/own-csp")
     assert response.headers.get_list("content-security-policy") == ["default-src 'none'"]
     assert response.headers["x-frame-options"] == "DENY"
+
+
+async def test_a_header_set_in_any_letter_case_is_not_duplicated() -> None:
+    # Starlette lower-cases header names; a raw ASGI app need not.
+    async def raw(scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"Content-Security-Policy", b"default-src 'none'")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b"x"})
+
+    edge = EdgeMiddleware(raw, access_log=None, metrics=None)
+    transport = httpx.ASGITransport(app=edge)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        response = await http.get("/")
+    assert response.headers.get_list("content-security-policy") == ["default-src 'none'"]
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["x-request-id"]
