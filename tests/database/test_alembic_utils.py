@@ -9,15 +9,12 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from api_server.database.alembic_utils import (
     AlembicManager,
     SchemaState,
     SchemaStateError,
-    alembic_config,
-    declared_heads,
 )
 from api_server.database.connection import Database
 from api_server.models.db_model import metadata
@@ -65,35 +62,6 @@ async def test_models_match_the_migrations(database: Database) -> None:
             )
         )
     assert diff == []
-
-
-def _migration(directory: Path, name: str, revision: str, down: str) -> None:
-    (directory / name).write_text(
-        f'"""{name}"""\n\nrevision: str = "{revision}"\ndown_revision = {down}\n\n\n'
-        "def upgrade() -> None:\n    pass\n",
-        encoding="utf-8",
-    )
-
-
-def test_declared_heads_agree_with_alembic() -> None:
-    script = ScriptDirectory.from_config(alembic_config())
-    assert declared_heads() == tuple(sorted(script.get_heads()))
-
-
-def test_declared_heads_follow_branches_and_merges(tmp_path: Path) -> None:
-    _migration(tmp_path, "a.py", "a", "None")
-    _migration(tmp_path, "b.py", "b", '"a"')
-    _migration(tmp_path, "c.py", "c", '"a"')
-    assert declared_heads(tmp_path) == ("b", "c")
-    _migration(tmp_path, "d.py", "d", '("b", "c")')
-    declared_heads.cache_clear()  # read once per directory and process
-    assert declared_heads(tmp_path) == ("d",)
-
-
-def test_declared_heads_give_up_on_ids_that_are_not_literals(tmp_path: Path) -> None:
-    _migration(tmp_path, "a.py", "a", "None")
-    _migration(tmp_path, "b.py", "b", "PARENT")  # a name: only Alembic can resolve it
-    assert declared_heads(tmp_path) is None
 
 
 def test_a_start_at_head_does_not_import_alembic(tmp_path: Path) -> None:
