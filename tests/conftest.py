@@ -95,6 +95,15 @@ def fresh_pg_database_url(pg_admin_url: str) -> Iterator[str]:
     drop_pg_database(pg_admin_url, url)
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database of either kind (PostgreSQL: one of this test's own)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'db.sqlite'}"
+    url: str = request.getfixturevalue("fresh_pg_database_url")
+    return url
+
+
 @pytest.fixture
 def sqlite_database_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'test.db'}"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import pytest
 from sqlalchemy import text
 
 import api_server.database.connection as connection
@@ -13,14 +12,6 @@ from api_server.database.connection import Database, create_database
 from api_server.readiness_pipeline import PipelineStatus, ReadinessStatus
 from api_server.settings import Settings
 from tests.serverproc import free_port
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def url(request: pytest.FixtureRequest, tmp_path: object) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/checks.db"
-    value: str = request.getfixturevalue("fresh_pg_database_url")
-    return value
 
 
 async def _as_process_database(settings: Settings) -> AsyncIterator[Database]:
@@ -41,24 +32,24 @@ def _statuses(result: object) -> dict[str, ReadinessStatus]:
     }
 
 
-async def test_initialization_migrates_then_everything_succeeds(url: str) -> None:
-    settings = Settings(database_url=url, _env_file=None)  # type: ignore[call-arg]
+async def test_initialization_migrates_then_everything_succeeds(any_database_url: str) -> None:
+    settings = Settings(database_url=any_database_url, _env_file=None)  # type: ignore[call-arg]
     async for _ in _as_process_database(settings):
         result = await build_server_pipeline(settings).run()
         assert result.status is PipelineStatus.OPERATIONAL
         assert set(_statuses(result).values()) == {ReadinessStatus.SUCCESS}
 
 
-async def test_without_auto_migrate_an_empty_database_is_not_ready(url: str) -> None:
-    settings = Settings(database_url=url, auto_migrate=False, _env_file=None)  # type: ignore[call-arg]
+async def test_without_auto_migrate_an_empty_database_is_not_ready(any_database_url: str) -> None:
+    settings = Settings(database_url=any_database_url, auto_migrate=False, _env_file=None)  # type: ignore[call-arg]
     async for _ in _as_process_database(settings):
         result = await build_server_pipeline(settings).run()
         assert result.status is PipelineStatus.ERROR
         assert _statuses(result)["database_initialization"] is ReadinessStatus.FAILED
 
 
-async def test_database_ahead_of_the_code_is_degraded_not_down(url: str) -> None:
-    settings = Settings(database_url=url, _env_file=None)  # type: ignore[call-arg]
+async def test_database_ahead_of_the_code_is_degraded_not_down(any_database_url: str) -> None:
+    settings = Settings(database_url=any_database_url, _env_file=None)  # type: ignore[call-arg]
     async for database in _as_process_database(settings):
         pipeline = build_server_pipeline(settings)
         assert (await pipeline.run()).status is PipelineStatus.OPERATIONAL

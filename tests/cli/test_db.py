@@ -8,7 +8,6 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 
 from api_server.database.connection import create_database
@@ -42,15 +41,8 @@ def _stamp(url: str, revision: str) -> None:
     asyncio.run(run())
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'cli.db'}"
-    value: str = request.getfixturevalue("fresh_pg_database_url")
-    return value
-
-
-def test_check_reports_each_state_with_its_exit_code(url: str, tmp_path: Path) -> None:
+def test_check_reports_each_state_with_its_exit_code(any_database_url: str, tmp_path: Path) -> None:
+    url = any_database_url
     empty = db_cli("check", url=url, cwd=tmp_path)
     assert (empty.returncode, "no schema yet" in empty.stderr) == (4, True), empty.stderr
 
