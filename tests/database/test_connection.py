@@ -263,9 +263,16 @@ async def test_connections_the_server_closed_are_replaced_before_use(
             await admin.execute(
                 "SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) pid", list(before)
             )
+            async with asyncio.timeout(5):  # the backends are gone server-side
+                while await admin.fetchval(
+                    "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1::int[])", list(before)
+                ):
+                    await asyncio.sleep(0.02)
         finally:
             await admin.close()
-        await asyncio.sleep(0.2)  # the terminations reach the pooled sockets
+        # Their sockets' EOF reaches the pool's connections on the next loop turns; well under
+        # PING_AFTER_IDLE_S, so only the closed-socket check can keep them from a session.
+        await asyncio.sleep(0.1)
         after = await backend_pids()  # raises if a dead connection were handed out
     finally:
         await database.engine.dispose()
