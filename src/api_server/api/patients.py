@@ -74,7 +74,9 @@ async def get_patient(
     patient_id: UUID, session: SessionDep, service: PatientServiceDep, response: Response
 ) -> PatientRead:
     """One patient, with its ETag."""
-    return _read(await service.get(session=session, patient_id=patient_id), response)
+    patient = await service.read(session=session, patient_id=patient_id)
+    response.headers["ETag"] = etag_for(patient.version)
+    return patient
 
 
 @router.patch(

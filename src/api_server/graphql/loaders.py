@@ -8,6 +8,7 @@ from uuid import UUID
 from strawberry.dataloader import DataLoader
 
 from api_server.models import db_model as db
+from api_server.models.api_model import PatientRead
 from api_server.services.address_service import AddressService
 from api_server.services.patient_service import PatientService
 
@@ -18,20 +19,20 @@ __all__ = ["Loaders"]
 
 
 class Loaders:
-    """The loaders of one request; all SQL stays in the services (`get_many`,
+    """The loaders of one request; all SQL stays in the services (`read_many`, `get_many`,
     `list_for_patients`)."""
 
     def __init__(self, context: GraphQLContext) -> None:
         self._context = context
-        self.patient: DataLoader[UUID, db.Patient | None] = DataLoader(self._patients)
+        self.patient: DataLoader[UUID, PatientRead | None] = DataLoader(self._patients)
         self.address: DataLoader[UUID, db.Address | None] = DataLoader(self._addresses)
         self.addresses_by_patient: DataLoader[UUID, list[db.Address]] = DataLoader(
             self._addresses_by_patient
         )
 
-    async def _patients(self, ids: list[UUID]) -> list[db.Patient | None]:
+    async def _patients(self, ids: list[UUID]) -> list[PatientRead | None]:
         async with self._context.read() as session:
-            found = await self._context.service(PatientService).get_many(session=session, ids=ids)
+            found = await self._context.service(PatientService).read_many(session=session, ids=ids)
         return [found.get(key) for key in ids]
 
     async def _addresses(self, ids: list[UUID]) -> list[db.Address | None]:

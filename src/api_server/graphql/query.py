@@ -36,12 +36,13 @@ def _argument_error(argument: str, message: str) -> ValidationFailedError:
 class Query:
     @strawberry.field(description="A patient by id; null when there is none.")
     async def patient(self, info: Info, id: strawberry.ID) -> Patient | None:
-        # The service's primary-key lookup (cached statement) rather than the loader's IN
-        # query: this is the hot path. The row primes the loader for `address.patient`.
+        # The service's primary-key read (cached statement, no ORM) rather than the loader's
+        # IN query: this is the hot path. The row primes the loader for `address.patient`.
         pk = parse_id(id, "id")
+        service = info.context.service(PatientService)
         try:
             async with info.context.read() as session:
-                row = await info.context.service(PatientService).get(session=session, patient_id=pk)
+                row = await service.read(session=session, patient_id=pk)
         except ResourceNotFoundError:
             return None  # a lookup that finds nothing, not a failure
         info.context.loaders.patient.prime(pk, row)

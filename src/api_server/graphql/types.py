@@ -9,6 +9,7 @@ import strawberry
 
 from api_server.graphql.context import GraphQLContext
 from api_server.models import db_model as db
+from api_server.models.api_model import PatientRead
 from api_server.models.base_model import AddressType, Sex
 
 __all__ = [
@@ -47,7 +48,7 @@ class Patient:
     primary_pk: strawberry.Private[UUID | None]
 
     @classmethod
-    def from_row(cls, row: db.Patient) -> Patient:
+    def from_row(cls, row: db.Patient | PatientRead) -> Patient:
         primary = row.primary_address_id
         return cls(
             id=strawberry.ID(str(row.id)),

