@@ -1,0 +1,97 @@
+"""POST /graphql over HTTP: the plain request is executed directly, the rest by Strawberry.
+
+Both ways must answer alike; these tests pin what each request gets.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from strawberry.fastapi import GraphQLRouter
+
+from tests.graphql.client import PATH
+
+ID = "01890000-0000-7000-8000-000000000000"
+
+
+@pytest.fixture
+def strawberry_runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Records each request that went through Strawberry's own HTTP handling."""
+    calls: list[str] = []
+    original = GraphQLRouter.run
+
+    async def run(self: GraphQLRouter[Any, Any], request: Any, **kwargs: Any) -> Any:
+        calls.append(request.method)
+        return await original(self, request, **kwargs)
+
+    monkeypatch.setattr(GraphQLRouter, "run", run)
+    return calls
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "Application/JSON; charset=utf-8"])
+async def test_a_plain_post_is_executed_directly(
+    client: httpx.AsyncClient, strawberry_runs: list[str], content_type: str
+) -> None:
+    response = await client.post(
+        PATH,
+        content=b'{"query": "query Q($id: ID!) { patient(id: $id) { id } }", '
+        b'"variables": {"id": "' + ID.encode() + b'"}, "operationName": "Q"}',
+        headers={"Content-Type": content_type},
+    )
+    assert response.status_code == 200
+    assert response.json() == {"data": {"patient": None}}
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["content-length"] == str(len(response.content))  # one, not "0"
+    assert strawberry_runs == []
+
+
+async def test_errors_of_a_plain_post_are_graphql_errors(
+    client: httpx.AsyncClient, strawberry_runs: list[str]
+) -> None:
+    response = await client.post(PATH, json={"query": "{ patient(id: 1) { nope } }"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["data"] is None
+    assert "nope" in body["errors"][0]["message"]
+    assert strawberry_runs == []
+
+
+async def test_an_unknown_operation_name_is_a_400_problem(
+    client: httpx.AsyncClient, strawberry_runs: list[str]
+) -> None:
+    response = await client.post(
+        PATH, json={"query": "query A { __typename }", "operationName": "B"}
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"] == 'Unknown operation named "B".'
+    assert strawberry_runs == []
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "reason"),
+    [
+        (b'{"query": "{ __typename }"}', "text/plain", "Unsupported content type"),
+        (b'{"query": ', "application/json", "Unable to parse request body as JSON"),
+        (b'{"query": 42}', "application/json", "must be a string"),
+        (b'{"variables": {}}', "application/json", "No GraphQL query found"),
+        (b'{"query": "{ __typename }", "variables": [1]}', "application/json", "variables"),
+        (b'{"query": "{ __typename }", "extensions": 5}', "application/json", "extensions"),
+        (b'{"query": "{ __typename }", "operationName": 5}', "application/json", 'named "5"'),
+        (b'[{"query": "{ __typename }"}]', "application/json", "Batching is not enabled"),
+    ],
+)
+async def test_other_posts_get_strawberrys_answer_as_a_problem(
+    client: httpx.AsyncClient,
+    strawberry_runs: list[str],
+    content: bytes,
+    content_type: str,
+    reason: str,
+) -> None:
+    response = await client.post(PATH, content=content, headers={"Content-Type": content_type})
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    assert reason in response.json()["detail"]
+    assert strawberry_runs == ["POST"]
