@@ -18,7 +18,9 @@ from sqlalchemy.exc import DBAPIError
 from api_server.app import create_app
 from api_server.database.connection import (
     Database,
+    ReadConnectionDep,
     SessionDep,
+    borrow_db_read_connection,
     borrow_db_session,
     create_database,
     dispose_db,
@@ -57,12 +59,21 @@ def _app_with_routes(settings: Settings) -> FastAPI:
     async def count(session: SessionDep) -> dict[str, int]:
         return {"count": await session.scalar(select(func.count()).select_from(Patient)) or 0}
 
+    @app.get("/t/read-count")
+    async def read_count(db: ReadConnectionDep) -> dict[str, int]:
+        return {"count": await db.scalar(select(func.count()).select_from(Patient)) or 0}
+
     @app.get("/t/sleep")
     async def sleep(session: SessionDep, seconds: float) -> dict[str, bool]:
         if get_database().is_sqlite:
             await asyncio.sleep(seconds)
         else:
             await session.execute(text("SELECT pg_sleep(:s)"), {"s": seconds})
+        return {"slept": True}
+
+    @app.get("/t/read-sleep")
+    async def read_sleep(db: ReadConnectionDep, seconds: float) -> dict[str, bool]:
+        await db.execute(text("SELECT pg_sleep(:s)"), {"s": seconds})
         return {"slept": True}
 
     return app
@@ -83,6 +94,7 @@ async def http(any_database_url: str) -> AsyncIterator[httpx.AsyncClient]:
 async def test_request_commits_once_on_success(http: httpx.AsyncClient) -> None:
     assert (await http.post("/t/patients/P-1")).status_code == 200
     assert (await http.get("/t/count")).json() == {"count": 1}
+    assert (await http.get("/t/read-count")).json() == {"count": 1}
 
 
 async def test_request_rolls_back_on_error(http: httpx.AsyncClient) -> None:
@@ -101,8 +113,9 @@ async def test_unique_violation_is_a_409_problem_not_a_200(http: httpx.AsyncClie
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("any_database_url", ["postgresql"], indirect=True)
-async def test_statement_timeout_is_a_503(http: httpx.AsyncClient) -> None:
-    response = await http.get("/t/sleep", params={"seconds": 2})
+@pytest.mark.parametrize("path", ["/t/sleep", "/t/read-sleep"])
+async def test_statement_timeout_is_a_503(http: httpx.AsyncClient, path: str) -> None:
+    response = await http.get(path, params={"seconds": 2})
     assert response.status_code == 503
     assert response.json()["code"] == "DATABASE_UNAVAILABLE"
     assert "timed out" in response.json()["detail"]
@@ -131,7 +144,8 @@ async def test_borrowed_session_commits_and_rolls_back(database: Database) -> No
     assert ids == ["P-1"]
 
 
-async def test_database_down_answers_503_fast_while_ping_stays_up() -> None:
+@pytest.mark.parametrize("path", ["/t/count", "/t/read-count"])
+async def test_database_down_answers_503_fast_while_ping_stays_up(path: str) -> None:
     closed = free_port()  # nothing listens there
     settings = Settings(
         database_url=f"postgresql://app:secret@127.0.0.1:{closed}/app",
@@ -145,14 +159,15 @@ async def test_database_down_answers_503_fast_while_ping_stays_up() -> None:
         httpx.AsyncClient(transport=transport, base_url="http://t") as http,
     ):
         assert (await http.get("/ping")).status_code == 200
-        response = await asyncio.wait_for(http.get("/t/count"), timeout=10)
+        response = await asyncio.wait_for(http.get(path), timeout=10)
         assert response.status_code == 503
         assert response.json()["code"] == "DATABASE_UNAVAILABLE"
         assert "secret" not in response.text and str(closed) not in response.text
         assert (await http.get("/ping")).status_code == 200
 
 
-async def test_pool_exhaustion_is_a_503_not_a_hang(any_database_url: str) -> None:
+@pytest.mark.parametrize("path", ["/t/count", "/t/read-count"])
+async def test_pool_exhaustion_is_a_503_not_a_hang(any_database_url: str, path: str) -> None:
     settings = Settings(
         database_url=any_database_url,
         db_pool_size=1,
@@ -168,10 +183,11 @@ async def test_pool_exhaustion_is_a_503_not_a_hang(any_database_url: str) -> Non
     ):
         async with get_database().engine.connect() as held:  # the only pooled connection
             await held.execute(text("SELECT 1"))
-            response = await asyncio.wait_for(http.get("/t/count"), timeout=10)
+            response = await asyncio.wait_for(http.get(path), timeout=10)
         assert response.status_code == 503
         assert response.headers["retry-after"] == "1"
-        assert (await http.get("/t/count")).status_code == 200
+        for _ in range(3):  # the one connection (and its turn) comes back after each request
+            assert (await http.get(path)).status_code == 200
 
 
 def _settings_one_connection(url: str, *, timeout: float) -> Settings:
@@ -222,6 +238,28 @@ async def test_sessions_get_connections_in_arrival_order(any_database_url: str) 
     finally:
         await dispose_db()
     assert served == [0, 1, 2, 3, 4, 5, 6]
+
+
+async def test_a_read_connection_takes_a_turn_and_sees_committed_rows(
+    any_database_url: str,
+) -> None:
+    from api_server.database.alembic_utils import AlembicManager
+
+    database = init_db(_settings_one_connection(any_database_url, timeout=0.2))
+    await AlembicManager(database).perform_migration()
+    try:
+        async with borrow_db_session() as session:
+            session.add(_patient("P-1"))
+        async with borrow_db_read_connection() as connection:
+            count = select(func.count()).select_from(Patient)
+            assert await connection.scalar(count) == 1
+            with pytest.raises(DatabaseUnavailableError, match="no database connection"):
+                async with borrow_db_session(write=False):  # the only turn is taken
+                    pass
+        async with borrow_db_read_connection() as connection:  # the turn came back
+            assert await connection.scalar(count) == 1
+    finally:
+        await dispose_db()
 
 
 async def test_a_session_that_waits_past_the_pool_timeout_is_a_503(any_database_url: str) -> None:

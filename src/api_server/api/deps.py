@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Header, Query
 
-from api_server.database.connection import SessionDep
+from api_server.database.connection import ReadConnectionDep, SessionDep
 from api_server.services.address_service import AddressService
 from api_server.services.di import Service
 from api_server.services.pagination import DEFAULT_LIMIT, MAX_LIMIT
@@ -18,6 +18,7 @@ __all__ = [
     "IfMatchHeader",
     "LimitQuery",
     "PatientServiceDep",
+    "ReadConnectionDep",
     "SessionDep",
 ]
 

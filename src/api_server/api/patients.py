@@ -13,6 +13,7 @@ from api_server.api.deps import (
     IfMatchHeader,
     LimitQuery,
     PatientServiceDep,
+    ReadConnectionDep,
     SessionDep,
 )
 from api_server.models.api_model import (
@@ -71,10 +72,10 @@ async def list_patients(
 
 @router.get("/{patient_id}", response_model=PatientRead, responses=problem_responses(404, 503))
 async def get_patient(
-    patient_id: UUID, session: SessionDep, service: PatientServiceDep, response: Response
+    patient_id: UUID, db: ReadConnectionDep, service: PatientServiceDep, response: Response
 ) -> PatientRead:
     """One patient, with its ETag."""
-    patient = await service.read(session=session, patient_id=patient_id)
+    patient = await service.read(session=db, patient_id=patient_id)
     response.headers["ETag"] = etag_for(patient.version)
     return patient
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from api_server.database.connection import ReadSource
 from api_server.event_bus import EventBus, publish_after_commit
 from api_server.events.patient_events import (
     PatientCreated,
@@ -61,10 +62,11 @@ class PatientService:
             raise ResourceNotFoundError(RESOURCE, patient_id)
         return patient
 
-    async def read(self, *, session: AsyncSession, patient_id: UUID) -> PatientRead:
+    async def read(self, *, session: ReadSource, patient_id: UUID) -> PatientRead:
         """The patient as the API shows it (read model); 404 when there is none.
 
-        For display only: changes go through `get()` and the ORM.
+        For display only: changes go through `get()` and the ORM. `session` may be a read
+        connection (`ReadConnectionDep`): no ORM is involved.
         """
         row = (await session.execute(_READ_ONE, {"id": patient_id})).mappings().first()
         if row is None:
