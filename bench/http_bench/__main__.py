@@ -62,6 +62,13 @@ def seed(server: Process) -> str:
     return patient_id
 
 
+BASELINES = (
+    ("bare", "bare_app"),
+    ("minimal_db", "minimal_db_app"),
+    ("strawberry", "strawberry_app"),
+)
+
+
 def graphql_answers(server: Process, patient_id: str) -> str | None:
     """None when the GraphQL row can run, else why it is skipped."""
     if status_of(server.port, "/graphql", "POST", '{"query":"{ __typename }"}') != 200:
@@ -165,7 +172,7 @@ def bench_database(
     restarts.append(processes["server"].ready_s)
     try:
         patient_id = seed(processes["server"])
-        for name, module in (("bare", "bare_app"), ("minimal_db", "minimal_db_app")):
+        for name, module in BASELINES:
             processes[name] = start_baseline(
                 name, module, database_url=url, cpus=server_cpus, log=log
             )
@@ -218,7 +225,9 @@ def evaluate(results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
                 other = _server_row(rows, scenario.compare_to[0])
                 if other is not None:
                     ratio = row["rps"] / other["rps"]
-                    row["ratio"] = ratio
+                    row["ratio_to"] = {scenario.compare_to[0]: ratio}
+                    if scenario.baseline is None:
+                        row["ratio"] = ratio
                     targets.append(
                         {
                             "name": f"{database} {scenario.name} vs REST",
