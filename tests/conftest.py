@@ -28,6 +28,12 @@ _pg_skip_reason: list[str] = []
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    from tests.reliability.load import ACCOUNTED
+
+    if ACCOUNTED:
+        terminalreporter.section("reliability: what happened to every request")
+        for test, tally in ACCOUNTED:
+            terminalreporter.write_line(f"{test}: {tally.summary()}")
     if _pg_skip_reason:
         terminalreporter.write_line(
             f"!!! PostgreSQL tests SKIPPED: {_pg_skip_reason[0]} !!!", red=True, bold=True

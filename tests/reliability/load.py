@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -43,9 +44,22 @@ class Tally:
             await self._changed.wait_for(lambda: predicate(self))
 
     def assert_accounted(self) -> None:
+        ACCOUNTED.append((os.environ.get("PYTEST_CURRENT_TEST", "?").split(" ")[0], self))
         assert self.lost == [], self.lost
         assert dict(self.other) == {}, self.other
         assert self.sent == self.succeeded + self.unavailable
+
+    def summary(self) -> str:
+        other = sum(self.other.values())
+        return (
+            f"sent {self.sent}, succeeded {self.succeeded}, 503 {self.unavailable}, "
+            f"other {other}, lost {len(self.lost)}"
+        )
+
+
+# Every tally checked in this run (test id, tally): the terminal summary lists them, so a CI
+# log shows the counts of each fault test, not only that it passed.
+ACCOUNTED: list[tuple[str, Tally]] = []
 
 
 def _is_unavailable_problem(response: httpx.Response) -> bool:
