@@ -13,7 +13,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from api_server.app import create_app
 from api_server.database.connection import (
@@ -53,6 +53,11 @@ def _app_with_routes(settings: Settings) -> FastAPI:
         await session.flush()
         if fail:
             raise RuntimeError("after the insert")
+        return {"stored": patient_id}
+
+    @app.post("/t/unflushed/{patient_id}")
+    async def add_unflushed(patient_id: str, session: SessionDep) -> dict[str, str]:
+        session.add(_patient(patient_id))  # written by the commit after the endpoint returns
         return {"stored": patient_id}
 
     @app.get("/t/count")
@@ -111,6 +116,14 @@ async def test_unique_violation_is_a_409_problem_not_a_200(http: httpx.AsyncClie
     assert (await http.get("/t/count")).json() == {"count": 1}
 
 
+async def test_a_commit_that_fails_is_the_response(http: httpx.AsyncClient) -> None:
+    assert (await http.post("/t/unflushed/P-1")).status_code == 200
+    response = await http.post("/t/unflushed/P-1")  # the unique violation comes at COMMIT
+    assert response.status_code == 409
+    assert response.json()["code"] == "CONFLICT"
+    assert (await http.get("/t/count")).json() == {"count": 1}
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize("any_database_url", ["postgresql"], indirect=True)
 @pytest.mark.parametrize("path", ["/t/sleep", "/t/read-sleep"])
@@ -137,6 +150,9 @@ async def test_borrowed_session_commits_and_rolls_back(database: Database) -> No
                 session.add(_patient("P-2"))
                 await session.flush()
                 raise ValueError("boom")
+        with pytest.raises(IntegrityError):  # raised by the commit as the block ends
+            async with borrow_db_session() as session:
+                session.add(_patient("P-1"))
         async with borrow_db_session(write=False) as session:
             ids = (await session.scalars(select(Patient.patient_id))).all()
     finally:

@@ -120,7 +120,7 @@ class Database:
     async def take_writer_turn(self) -> None:
         """Wait for this process's turn to write (SQLite only; a no-op on PostgreSQL).
 
-        Pair with `give_back_writer_turn()`; `writer_turn()` does both.
+        Pair with `give_back_writer_turn()`.
         """
         if not self.is_sqlite:
             return
@@ -143,14 +143,6 @@ class Database:
             yield
         finally:
             self.give_back_connection_turn()
-
-    @asynccontextmanager
-    async def writer_turn(self) -> AsyncIterator[None]:
-        await self.take_writer_turn()
-        try:
-            yield
-        finally:
-            self.give_back_writer_turn()
 
 
 _database: Database | None = None
@@ -277,6 +269,7 @@ class SessionLease:
                     await session.commit()
                 except BaseException as commit_error:
                     await _fail(session, commit_error)
+                    raise  # a commit that failed is the request's error
             elif error is not None:
                 await _fail(session, error)
         finally:
@@ -355,7 +348,8 @@ def _raise_if_unavailable(error: BaseException) -> None:
 
 
 async def _fail(session: AsyncSession, error: BaseException) -> None:
-    """Roll back after `error`; a database outage is re-raised as a 503 error."""
+    """Roll back after `error`; a database outage is raised as a 503 error (anything else is
+    the caller's to re-raise)."""
     await _rollback_quietly(session)
     _raise_if_unavailable(error)
 
@@ -394,7 +388,10 @@ async def get_db_session(request: Request) -> AsyncSession:
     On SQLite, unsafe methods open a write transaction up front so concurrent writers queue.
     Not a `yield` dependency: FastAPI runs those through a generator and an anyio cancel
     scope, ~10% of a `GET /patients/{id}` (measured). The lease goes on the exit stack that a
-    `yield` dependency with `scope="function"` would use, so the semantics are the same.
+    `yield` dependency with `scope="function"` would use, so it ends at the same moment. One
+    difference: FastAPI shields a `yield` dependency's exit from cancellation; here only the
+    connection's return to the pool is shielded, so a request cancelled mid-commit (a forced
+    shutdown) rolls back, as if the process had stopped there, and leaks nothing.
     """
     exit_stack = _function_exit_stack(request)
     lease = SessionLease(get_database(), write=request.method not in _SAFE_METHODS)
