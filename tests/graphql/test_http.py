@@ -9,8 +9,12 @@ from typing import Any
 
 import httpx
 import pytest
+import strawberry
+from fastapi import FastAPI
 from strawberry.fastapi import GraphQLRouter
 
+from api_server.graphql.router import ApiGraphQLRouter
+from api_server.services.registry import ServiceRegistry
 from tests.graphql.client import PATH
 
 ID = "01890000-0000-7000-8000-000000000000"
@@ -95,3 +99,49 @@ async def test_other_posts_get_strawberrys_answer_as_a_problem(
     assert response.headers["content-type"] == "application/problem+json"
     assert reason in response.json()["detail"]
     assert strawberry_runs == ["POST"]
+
+
+def _app_whose_resolver_uses_the_response(ran: list[str]) -> FastAPI:
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def marked(self, info: strawberry.Info) -> str:
+            info.context.response.headers["X-Marked"] = "yes"
+            info.context.response.status_code = 203
+            info.context.background_tasks.add_task(ran.append, "task")
+            return "ok"
+
+    app = FastAPI()
+    app.state.registry = ServiceRegistry()
+    app.include_router(
+        ApiGraphQLRouter(strawberry.Schema(query=Query), subscription_protocols=()),
+        prefix=PATH,
+    )
+    return app
+
+
+@pytest.mark.parametrize("method", ["POST", "GET"])
+async def test_resolvers_set_headers_status_and_background_tasks_either_way(
+    strawberry_runs: list[str], method: str
+) -> None:
+    ran: list[str] = []
+    app = _app_whose_resolver_uses_the_response(ran)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as http:
+        if method == "POST":
+            response = await http.post(PATH, json={"query": "{ marked }"})
+        else:
+            response = await http.get(PATH, params={"query": "{ marked }"})
+    assert response.json() == {"data": {"marked": "ok"}}
+    assert (response.status_code, response.headers["x-marked"]) == (203, "yes")
+    assert ran == ["task"]
+    assert strawberry_runs == ([] if method == "POST" else ["GET"])
+
+
+def test_the_post_operation_keeps_strawberrys_openapi_entry(app: FastAPI) -> None:
+    post = app.openapi()["paths"][PATH]["post"]
+    assert (post["operationId"], post["summary"]) == (
+        "handle_http_post_graphql_post",
+        "Handle Http Post",
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pydantic_core
@@ -57,25 +58,37 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
     path, so its answers (and errors) are Strawberry's.
     """
 
-    def __init__(self, schema: BaseSchema, **options: Any) -> None:
-        super().__init__(schema, **options)
+    def __init__(
+        self,
+        schema: BaseSchema,
+        *,
+        context_getter: Callable[[Request], Awaitable[GraphQLContext]] = get_graphql_context,
+        **options: Any,
+    ) -> None:
+        super().__init__(schema, context_getter=context_getter, **options)
+        self._context_getter = context_getter  # for handle_post, which calls it directly
         self.routes[:] = [
             route
             for route in self.routes
             if not (isinstance(route, APIRoute) and route.methods == {"POST"})
         ]
-        self.add_api_route("", self.handle_post, methods=["POST"])
+        # Strawberry's name: the OpenAPI operation id stays `handle_http_post_graphql_post`.
+        self.add_api_route("", self.handle_post, methods=["POST"], name="handle_http_post")
+        # Streamed results (@defer/@stream, subscriptions over HTTP) need Strawberry's run().
+        self._plain_posts = not (
+            self._stream_transport_map or schema.config.enable_experimental_incremental_execution
+        )
 
     async def handle_post(self, request: Request) -> Response:
         sub_response = _sub_response()
         request.scope[_SUB_RESPONSE] = sub_response
         tasks = BackgroundTasks()
         # What Strawberry's context dependency builds, without its three dependencies.
-        context = GraphQLContext(request.app.state.registry)
+        context = await self._context_getter(request)
         context.request, context.response, context.background_tasks = request, sub_response, tasks
         operation = None
-        if not self._stream_transport_map:  # streamed results need Strawberry's transports
-            operation = _plain_operation(request.headers.get("content-type"), await request.body())
+        if self._plain_posts and _is_json(request.headers.get("content-type")):
+            operation = _plain_operation(await request.body())
         try:
             if operation is None:
                 response: Response = await super().run(request, context=context, root_value=None)
@@ -143,12 +156,17 @@ def _as_problem(error: CrossWebHTTPException) -> StarletteHTTPException:
     return StarletteHTTPException(error.status_code, error.reason)
 
 
-def _plain_operation(content_type: str | None, body: bytes) -> GraphQLRequestData | None:
+def _is_json(content_type: str | None) -> bool:
+    return (
+        content_type is not None
+        and content_type.partition(";")[0].strip().lower() == "application/json"
+    )
+
+
+def _plain_operation(body: bytes) -> GraphQLRequestData | None:
     """The operation of a plain POST: a JSON object with a `query` string (and optional
     `variables`, `operationName`, `extensions`). None for anything else, which Strawberry
     then handles (or refuses) itself."""
-    if content_type is None or content_type.partition(";")[0].strip().lower() != "application/json":
-        return None
     try:
         data = json.loads(body)  # what Strawberry decodes with; it would refuse the same
     except ValueError:
@@ -174,7 +192,6 @@ def build_graphql_router(settings: Settings) -> ApiGraphQLRouter:
     return ApiGraphQLRouter(
         build_schema(settings),
         graphql_ide="graphiql" if settings.graphiql else None,
-        context_getter=get_graphql_context,
         subscription_protocols=(),
         tags=["graphql"],
         responses=problem_responses(400),
