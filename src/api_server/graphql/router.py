@@ -53,8 +53,8 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
     Strawberry's POST handler resolves the context through three nested FastAPI
     dependencies and runs the whole HTTP protocol (WebSocket checks, the IDE, transports,
     content types) before executing: 15-20% of the CPU of a one-patient query (in-process,
-    PostgreSQL). `handle_post()` builds the context itself and executes the common request,
-    one operation as a JSON object, directly; every other request takes Strawberry's full
+    PostgreSQL). `handle_post()` calls the context getter itself and executes the common
+    request, one operation as a JSON object, directly; every other request takes Strawberry's full
     path, so its answers (and errors) are Strawberry's.
     """
 
