@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from api_server.database.connection import ReadSource
+from api_server.database.leases import ReadSource
 from api_server.event_bus import EventBus, publish_after_commit
 from api_server.events.patient_events import (
     PatientCreated,

@@ -1,0 +1,158 @@
+"""The two ways to hold a database connection for a while, as async context managers.
+
+`SessionLease`: an ORM session and its unit of work (commit at the end, rollback on error).
+`ReadConnectionLease`: a connection of the read engine, no session, for Core reads. Both take
+a connection turn first and turn database outages into `DatabaseUnavailableError` (503).
+`database.connection` hands them out (`borrow_db_session()`, `get_db_session()`, ...).
+
+Classes rather than generator-based context managers: every request with a session goes
+through one, and nested generator context managers cost more than the session's own
+bookkeeping (py-spy under load).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from api_server.database.errors import is_database_unavailable, unavailable_error
+
+if TYPE_CHECKING:
+    from api_server.database.connection import Database
+
+__all__ = ["ReadConnectionLease", "ReadSource", "SessionLease"]
+
+# What read-only service methods accept: a session, or a read connection.
+ReadSource = AsyncSession | AsyncConnection
+
+
+class SessionLease:
+    """The unit of work `borrow_db_session()` returns: `async with` it for a session."""
+
+    __slots__ = ("_database", "_session", "_write")
+
+    def __init__(self, database: Database, *, write: bool) -> None:
+        self._database = database
+        self._write = write
+        self._session: AsyncSession | None = None
+
+    async def __aenter__(self) -> AsyncSession:
+        database, write = self._database, self._write
+        # The writer turn first: a writer queued behind another write must not hold one of
+        # the connection turns meanwhile (on SQLite, reads run alongside a write; they would
+        # wait).
+        if write:
+            await database.take_writer_turn()
+        try:
+            await database.take_connection_turn()
+            try:
+                factory = database.write_sessionmaker if write else database.sessionmaker
+                self._session = factory()
+            except BaseException:
+                database.give_back_connection_turn()
+                raise
+        except BaseException:
+            if write:
+                database.give_back_writer_turn()
+            raise
+        return self._session
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        session = self._session
+        if session is None:
+            raise RuntimeError("SessionLease exited without being entered")
+        self._session = None
+        try:
+            if error is None and self._write:
+                try:
+                    await session.commit()
+                except BaseException as commit_error:
+                    await _fail(session, commit_error)
+                    raise  # a commit that failed is the request's error
+            elif error is not None:
+                await _fail(session, error)
+        finally:
+            try:
+                # What AsyncSession.__aexit__ does: a cancellation must not interrupt the
+                # connection's way back to the pool.
+                await asyncio.shield(session.close())
+            finally:
+                self._database.give_back_connection_turn()
+                if self._write:
+                    self._database.give_back_writer_turn()
+
+
+class ReadConnectionLease:
+    """What `borrow_db_read_connection()` returns: `async with` it for a read connection.
+
+    A connection of the read engine, with no session and no transaction: each statement
+    commits on its own, exactly as in a read session. For code that only runs Core statements
+    (`select(table)`), it skips the ORM session's bookkeeping: ~35 us per request less than a
+    read session (in-process, 16 concurrent readers, SQLite and PostgreSQL alike). Anything
+    written through it is written at once: use a session for changes. It takes a connection
+    turn like a session, and outages surface as `DatabaseUnavailableError` (503).
+    """
+
+    __slots__ = ("_connection", "_database")
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._connection: AsyncConnection | None = None
+
+    async def __aenter__(self) -> AsyncConnection:
+        database = self._database
+        await database.take_connection_turn()
+        try:
+            self._connection = await database.read_engine.connect()
+        except BaseException as error:
+            database.give_back_connection_turn()
+            _raise_if_unavailable(error)
+            raise
+        return self._connection
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        connection = self._connection
+        if connection is None:
+            raise RuntimeError("ReadConnectionLease exited without being entered")
+        self._connection = None
+        try:
+            # A connection a disconnect error invalidated is discarded, not pooled, by close.
+            await asyncio.shield(connection.close())
+        finally:
+            self._database.give_back_connection_turn()
+        if error is not None:
+            _raise_if_unavailable(error)
+
+
+def _raise_if_unavailable(error: BaseException) -> None:
+    if isinstance(error, SQLAlchemyError | OSError) and is_database_unavailable(error):
+        raise unavailable_error(error) from error
+
+
+async def _fail(session: AsyncSession, error: BaseException) -> None:
+    """Roll back after `error`; a database outage is raised as a 503 error (anything else is
+    the caller's to re-raise)."""
+    await _rollback_quietly(session)
+    _raise_if_unavailable(error)
+
+
+async def _rollback_quietly(session: AsyncSession) -> None:
+    # The original error matters; a rollback on a dead connection fails too and would hide it.
+    try:
+        await session.rollback()
+    except (SQLAlchemyError, OSError):
+        await session.invalidate()
