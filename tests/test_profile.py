@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from api_server.profile import ALL_PROFILES, Profile, get_active_profiles, parse_profiles
-from api_server.settings import get_settings
+from api_server.profile import ALL_PROFILES, Profile, parse_profiles
+from api_server.settings import get_active_profiles, get_settings
 
 
 @pytest.mark.parametrize(

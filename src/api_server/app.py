@@ -2,43 +2,33 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from loguru import logger
 
-from api_server.api import health, system, v1
+from api_server.api import health, system
 from api_server.api.docs import install_docs
 from api_server.api.routing import include_flat
+from api_server.collector import tune_garbage_collector
 from api_server.database.connection import dispose_db, init_db
 from api_server.database.startup import prepare_database_at_startup
+from api_server.domain import Domain
+from api_server.domains import DOMAINS
 from api_server.event_bus.install import drain_event_bus, install_event_bus
 from api_server.exception_handlers import register_exception_handlers
 from api_server.middleware import install_middleware
 from api_server.openapi import install_problem_openapi
 from api_server.profile import Profile
 from api_server.readiness_pipeline import ReadinessService, serving_readiness
-from api_server.services.di import build_registry
+from api_server.services.di import build_registry, verify_route_services
 from api_server.settings import Settings, get_settings
 from api_server.version import get_build_info
 
-__all__ = ["create_app"]
+__all__ = ["API_PREFIX", "create_app"]
 
-
-GC_GEN0_THRESHOLD = 10_000
-
-
-def _tune_garbage_collector() -> None:
-    """See `Settings.gc_tune`: measured on this server, not folklore.
-
-    No full collection first: start-up leaves ~1,000 unreachable objects behind (measured),
-    not worth the ~50 ms a collection over the whole heap takes before the server is ready.
-    """
-    gc.freeze()
-    _, gen1, gen2 = gc.get_threshold()
-    gc.set_threshold(GC_GEN0_THRESHOLD, gen1, gen2)
+API_PREFIX = "/api/v1"  # the versioned REST surface (the `rest` profile)
 
 
 @asynccontextmanager
@@ -54,7 +44,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         await prepare_database_at_startup(database, settings)
         if settings.gc_tune:
-            _tune_garbage_collector()
+            tune_garbage_collector()
         # Last step of start-up: from here on the instance may report ready.
         async with serving_readiness(
             app.state.registry.get(ReadinessService),
@@ -69,8 +59,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         logger.info("api-server stopped")
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the application for `settings` (default: from the environment)."""
+def create_app(settings: Settings | None = None, *, domains: Sequence[Domain] = DOMAINS) -> FastAPI:
+    """Build the application for `settings` (default: from the environment) and `domains`.
+
+    Fails here, not on a request, when a route needs a service nobody registered.
+    """
     settings = settings or get_settings()
     build = get_build_info()
     docs = settings.docs_enabled
@@ -83,7 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json" if docs else None,
     )
     app.state.settings = settings
-    app.state.registry = build_registry(settings)
+    app.state.registry = build_registry(settings, domains)
     install_event_bus(app, app.state.registry)
     app.state.home_links = [
         ("/ping", "Liveness"),
@@ -101,13 +94,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     include_flat(app, system.router)
     include_flat(app, health.router)
     if Profile.REST in settings.active_profiles:
-        for router in v1.ROUTERS:
-            include_flat(app, router, prefix=v1.PREFIX)
-        app.state.home_links.append((v1.PREFIX + "/patients", "REST API"))
+        _install_rest(app, domains)
     if Profile.GRAPHQL in settings.active_profiles:
-        # Imported here: Strawberry and graphql-core are ~0.2 s of start-up that a REST-only
+        # Imported here: Strawberry and graphql-core are a start-up cost that a REST-only
         # instance (API_SERVER_PROFILES=rest) does not pay.
         from api_server.graphql import install_graphql
 
-        install_graphql(app, settings)
+        install_graphql(app, settings, domains)
+    verify_route_services(app, app.state.registry)
     return app
+
+
+def _install_rest(app: FastAPI, domains: Sequence[Domain]) -> None:
+    links = [domain.home_link for domain in domains if domain.home_link]
+    for domain in domains:
+        for router in domain.routers:
+            include_flat(app, router, prefix=API_PREFIX)
+    if links:
+        app.state.home_links.append((API_PREFIX + links[0], "REST API"))

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Any, cast
+from typing import cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from loguru import logger
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from api_server.database.errors import is_database_unavailable, unavailable_error
-from api_server.exceptions import ApiError, ResourceConflictError
+from api_server.database.errors import database_api_error
+from api_server.exceptions import ApiError
+from api_server.field_errors import field_errors, invalid_input
 from api_server.problem import internal_error_response, problem_response
 
 __all__ = ["register_exception_handlers"]
@@ -35,15 +36,6 @@ def _instance(request: Request) -> str:
     return request.url.path
 
 
-def _field_errors(error: RequestValidationError) -> list[dict[str, Any]]:
-    # Only location, message and type: the submitted value (`input`) and pydantic's `ctx`
-    # (which can quote it) are never echoed back.
-    return [
-        {"loc": list(item.get("loc", ())), "msg": str(item.get("msg", "")), "type": item["type"]}
-        for item in error.errors()
-    ]
-
-
 async def _api_error(request: Request, exc: Exception) -> Response:
     exc = cast(ApiError, exc)
     if exc.status >= 500:
@@ -60,16 +52,8 @@ async def _api_error(request: Request, exc: Exception) -> Response:
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
-    errors = _field_errors(cast(RequestValidationError, exc))
-    fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in errors)
-    return problem_response(
-        status=422,
-        code="VALIDATION_ERROR",
-        title="Validation failed",
-        detail=f"invalid request: {fields}" if fields else "invalid request",
-        instance=_instance(request),
-        extensions={"errors": errors},
-    )
+    errors = field_errors(cast(RequestValidationError, exc).errors())
+    return await _api_error(request, invalid_input(errors, what="request"))
 
 
 def _undecodable_body(request: Request) -> Response:
@@ -104,13 +88,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _database_error(request: Request, exc: Exception) -> Response:
-    if is_database_unavailable(exc):
-        return await _api_error(request, unavailable_error(exc))
-    if isinstance(exc, IntegrityError):
-        # Services translate the constraints they know; this is the safety net (never a 500).
-        return await _api_error(
-            request, ResourceConflictError("the change conflicts with existing data")
-        )
+    # The same mapping as GraphQL's (database/errors.py): 503 unavailable, 409 constraint.
+    api_error = database_api_error(exc)
+    if api_error is not None:
+        return await _api_error(request, api_error)
     logger.opt(exception=exc).error("database error on {}", request.url.path)
     return internal_error_response(_instance(request))
 

@@ -20,8 +20,8 @@ from api_server.app import create_app
 from api_server.checks import build_server_pipeline
 from api_server.cli.app import app as admin_app
 from api_server.cli.output import fail
+from api_server.collector import gc_paused
 from api_server.database.connection import dispose_db, init_db
-from api_server.entry import gc_paused
 from api_server.logging import setup_logging
 from api_server.readiness_pipeline import PipelineResult, format_summary
 from api_server.settings import ENV_PREFIX, Settings, SettingsError, get_settings

@@ -1,4 +1,7 @@
-"""API profiles: which surfaces (REST, GraphQL) this instance mounts."""
+"""API profiles: which surfaces (REST, GraphQL) this instance mounts.
+
+The profiles in force: `settings.get_active_profiles()`.
+"""
 
 from __future__ import annotations
 
@@ -26,10 +29,3 @@ def parse_profiles(raw: str) -> frozenset[Profile]:
         allowed = ", ".join(p.value for p in Profile)
         raise ValueError(f"unknown profile(s) {', '.join(unknown)}; allowed: {allowed} or empty")
     return frozenset(Profile(name) for name in names)
-
-
-def get_active_profiles() -> frozenset[Profile]:
-    """The profiles of the current settings (`API_SERVER_PROFILES`)."""
-    from api_server.settings import get_settings
-
-    return get_settings().active_profiles

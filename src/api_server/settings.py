@@ -50,10 +50,9 @@ class Settings(BaseSettings):
     reload: bool = False
     workers: int = Field(default=1, ge=1, le=64)
     drain_timeout: float = Field(default=10.0, gt=0, description="seconds to finish in-flight work")
-    # After start-up: freeze what is alive (full collections then skip the framework's objects;
-    # wrk on /ping: p99 90 ms -> 8 ms) and collect the youngest generation every 10,000
-    # allocations instead of 700 (GET /api/v1/patients/{id}: +17% req/s). Tests turn it off:
-    # frozen objects are never freed.
+    # After start-up: freeze what is alive (full collections then skip the framework's objects)
+    # and collect the youngest generation less often (collector.py; docs/performance.md).
+    # Tests turn it off: frozen objects are never freed.
     gc_tune: bool = True
 
     # Logging
@@ -182,3 +181,8 @@ def load_settings(**overrides: Any) -> Settings:
 def get_settings() -> Settings:
     """The process-wide settings (cached; `get_settings.cache_clear()` after changing env)."""
     return load_settings()
+
+
+def get_active_profiles() -> frozenset[Profile]:
+    """The profiles of the current settings (`API_SERVER_PROFILES`)."""
+    return get_settings().active_profiles

@@ -8,7 +8,7 @@ from starlette.responses import PlainTextResponse
 from starlette.types import Receive, Scope, Send
 
 from api_server.metrics import Metrics
-from tests.http_fixtures import AppClient
+from tests.fixtures.app import AppClient
 
 
 def _routes(app: FastAPI) -> None:

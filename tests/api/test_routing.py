@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from fastapi import APIRouter, FastAPI
 
-from api_server.api import health, system, v1
+from api_server.api import health, system
 from api_server.api.routing import include_flat
+from api_server.app import API_PREFIX
+from api_server.domains import DOMAINS
 from api_server.graphql.router import PATH, build_graphql_router
 from api_server.settings import Settings
 
@@ -18,14 +20,14 @@ def _both_ways(router: APIRouter, prefix: str) -> tuple[FastAPI, FastAPI]:
     return included, flat
 
 
-GRAPHQL = build_graphql_router(Settings(_env_file=None))  # type: ignore[call-arg]
+GRAPHQL = build_graphql_router(Settings(_env_file=None), DOMAINS)  # type: ignore[call-arg]
+REST = [router for domain in DOMAINS for router in domain.routers]
 
 
 @pytest.mark.parametrize(
     ("router", "prefix"),
-    [(system.router, ""), (health.router, ""), (GRAPHQL, PATH)]
-    + [(r, v1.PREFIX) for r in v1.ROUTERS],
-    ids=["system", "health", "graphql", *(r.prefix.strip("/") for r in v1.ROUTERS)],
+    [(system.router, ""), (health.router, ""), (GRAPHQL, PATH)] + [(r, API_PREFIX) for r in REST],
+    ids=["system", "health", "graphql", *(r.prefix.strip("/") for r in REST)],
 )
 def test_the_openapi_document_is_the_same_either_way(router: APIRouter, prefix: str) -> None:
     included, flat = _both_ways(router, prefix)

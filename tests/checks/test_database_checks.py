@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 from sqlalchemy import text
 
-import api_server.database.connection as connection
+import api_server.database.state as connection
 from api_server.checks.pipeline_builders import build_server_pipeline
 from api_server.database.connection import Database, create_database
 from api_server.readiness_pipeline import PipelineStatus, ReadinessStatus

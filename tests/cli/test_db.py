@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from api_server.database.connection import create_database
 from api_server.settings import Settings
+from tests.fixtures.database import head_revision
 from tests.serverproc import BIN, free_port
 
 
@@ -48,11 +49,12 @@ def test_check_reports_each_state_with_its_exit_code(any_database_url: str, tmp_
 
     upgraded = db_cli("upgrade", "--yes", url=url, cwd=tmp_path)
     assert upgraded.returncode == 0, upgraded.stderr
-    assert "upgraded empty -> 0001" in upgraded.stdout
+    head = head_revision()
+    assert f"upgraded empty -> {head}" in upgraded.stdout
 
     at_head = db_cli("check", url=url, cwd=tmp_path)
-    assert (at_head.returncode, at_head.stdout.strip()) == (0, "schema at head (0001)")
-    assert db_cli("current", url=url, cwd=tmp_path).stdout.strip() == "0001"
+    assert (at_head.returncode, at_head.stdout.strip()) == (0, f"schema at head ({head})")
+    assert db_cli("current", url=url, cwd=tmp_path).stdout.strip() == head
 
     _stamp(url, "9999_unknown")
     ahead = db_cli("check", url=url, cwd=tmp_path)

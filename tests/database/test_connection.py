@@ -27,9 +27,9 @@ from api_server.database.connection import (
     get_database,
     init_db,
 )
+from api_server.domains.patients.base_model import Sex
+from api_server.domains.patients.db_model import Patient
 from api_server.exceptions import DatabaseUnavailableError
-from api_server.models.base_model import Sex
-from api_server.models.db_model import Patient
 from api_server.settings import Settings
 from tests.serverproc import free_port
 
@@ -139,7 +139,7 @@ async def test_borrowed_session_commits_and_rolls_back(database: Database) -> No
     from api_server.database.alembic_utils import AlembicManager
 
     await AlembicManager(database).perform_migration()
-    import api_server.database.connection as connection
+    import api_server.database.state as connection
 
     previous, connection._database = connection._database, database
     try:

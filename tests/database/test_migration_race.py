@@ -17,8 +17,8 @@ from sqlalchemy import text
 from api_server.database.alembic_utils import AlembicManager, SchemaState
 from api_server.database.connection import create_database
 from api_server.settings import Settings
-from tests.conftest import create_pg_database, drop_pg_database
 from tests.database import race_worker
+from tests.fixtures.database import create_pg_database, drop_pg_database
 
 PROCESSES = 8
 ROUNDS = 10

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from tests.http_fixtures import AppClient, LogCapture
+from tests.fixtures.app import AppClient
+from tests.fixtures.logs import LogCapture
 
 
 def _routes(app: FastAPI) -> None:

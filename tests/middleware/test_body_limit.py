@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 import httpx
 from fastapi import FastAPI, Request
 
-from tests.http_fixtures import AppClient
+from tests.fixtures.app import AppClient
 
 MIB = 1024 * 1024
 calls: list[str] = []

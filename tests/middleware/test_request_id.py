@@ -5,7 +5,8 @@ import pytest
 from fastapi import FastAPI
 from loguru import logger
 
-from tests.http_fixtures import AppClient, LogCapture
+from tests.fixtures.app import AppClient
+from tests.fixtures.logs import LogCapture
 
 
 async def test_well_formed_id_is_kept_in_header_problem_and_logs(

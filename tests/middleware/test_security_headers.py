@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse
 from starlette.types import Receive, Scope, Send
 
 from api_server.middleware import SECURITY_HEADERS, EdgeMiddleware
-from tests.http_fixtures import AppClient
+from tests.fixtures.app import AppClient
 
 
 def _assert_secured(response: httpx.Response) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.http_fixtures import AppClient
+from tests.fixtures.app import AppClient
 
 ORIGIN = "https://app.example.com"
 

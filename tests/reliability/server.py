@@ -11,7 +11,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from tests.api.factories import V1, patient_body
+from tests.domains.patients.factories import V1, patient_body
 from tests.serverproc import ServerProcess, free_port, running_server
 
 APPLICATION_NAME = "api-server"

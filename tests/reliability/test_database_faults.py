@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.api.factories import V1
+from tests.domains.patients.factories import V1
 from tests.reliability.load import Tally, drive
 from tests.reliability.server import (
     create_patient,

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from tests.api.factories import V1
+from tests.domains.patients.factories import V1
 from tests.faults.tcp_proxy import TcpProxy
 from tests.reliability.load import Tally
 from tests.reliability.server import create_patient, serving

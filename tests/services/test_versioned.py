@@ -11,10 +11,10 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_server.database import borrow_db_session
+from api_server.domains.patients.db_model import Patient
 from api_server.exceptions import PreconditionFailedError
-from api_server.models.db_model import Patient
 from api_server.services import versioned
-from tests.api.factories import V1, create_patient
+from tests.domains.patients.factories import V1, create_patient
 
 
 @pytest.fixture

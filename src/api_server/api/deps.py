@@ -7,23 +7,18 @@ from typing import Annotated
 from fastapi import Header, Query
 
 from api_server.database.connection import ReadConnectionDep, SessionDep
-from api_server.services.address_service import AddressService
-from api_server.services.di import Service
 from api_server.services.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from api_server.services.patient_service import PatientService
 
 __all__ = [
-    "AddressServiceDep",
+    "DEFAULT_PAGE_SIZE",
     "CursorQuery",
     "IfMatchHeader",
     "LimitQuery",
-    "PatientServiceDep",
     "ReadConnectionDep",
     "SessionDep",
 ]
 
-PatientServiceDep = Annotated[PatientService, Service(PatientService)]
-AddressServiceDep = Annotated[AddressService, Service(AddressService)]
+# The page-size bounds are the ones GraphQL's `first` checks (services/pagination.py).
 LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")]
 CursorQuery = Annotated[
     str | None, Query(max_length=200, description="`next_cursor` of the previous page.")

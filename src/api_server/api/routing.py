@@ -2,19 +2,18 @@
 
 Since FastAPI 0.137, `include_router()` keeps each included router as a node of the route
 table that is matched on every request (its routes once to find the router, then again to
-pick the route), a cost that grows with each level of nesting. Measured here with py-spy
-under wrk: a third of the server's extra cost over a bare FastAPI `/ping` (about 15 us of
-128). `include_flat()` adds the routes themselves, with the same path, tags, responses and
-every other option, as `include_router()` did up to FastAPI 0.136; tests/api/test_routing.py
+pick the route), a cost that grows with each level of nesting (docs/performance.md).
+`include_flat()` adds the routes themselves, with the same path, tags, responses and every
+other option, as `include_router()` did up to FastAPI 0.136; tests/api/test_routing.py
 checks that the OpenAPI document is the same either way.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, FastAPI
-from fastapi.routing import APIRoute, APIWebSocketRoute, _DefaultLifespan
+from fastapi.routing import APIRoute, APIWebSocketRoute
+
+from api_server.compat.fastapi import has_default_lifespan, route_options
 
 __all__ = ["include_flat"]
 
@@ -38,7 +37,7 @@ def include_flat(app: FastAPI, router: APIRouter, *, prefix: str = "") -> None:
                 prefix + route.path,
                 route.endpoint,
                 route_class_override=type(route),
-                **_options(route),
+                **route_options(route),
             )
         elif isinstance(route, APIWebSocketRoute):
             app.router.add_api_websocket_route(
@@ -53,40 +52,7 @@ def _refuse_what_is_not_copied(router: APIRouter) -> None:
     # include_router() would merge these into the app (or apply them per request).
     if router.on_startup or router.on_shutdown:
         raise TypeError("include_flat() does not copy on_startup/on_shutdown handlers")
-    if not isinstance(router.lifespan_context, _DefaultLifespan):
+    if not has_default_lifespan(router):
         raise TypeError("include_flat() does not copy a router's lifespan")
     if router.form_limits:
         raise TypeError("include_flat() does not copy router-wide form limits")
-
-
-def _options(route: APIRoute) -> dict[str, Any]:
-    # Every keyword of APIRouter.add_api_route() that an APIRoute keeps as an attribute; the
-    # router-level ones (prefix, tags, dependencies, responses) are merged into them already.
-    return {
-        "response_model": route.response_model,
-        "status_code": route.status_code,
-        "tags": route.tags,
-        "dependencies": route.dependencies,
-        "summary": route.summary,
-        "description": route.description,
-        "response_description": route.response_description,
-        "responses": route.responses,
-        "deprecated": route.deprecated,
-        "methods": route.methods,
-        "operation_id": route.operation_id,
-        "response_model_include": route.response_model_include,
-        "response_model_exclude": route.response_model_exclude,
-        "response_model_by_alias": route.response_model_by_alias,
-        "response_model_exclude_unset": route.response_model_exclude_unset,
-        "response_model_exclude_defaults": route.response_model_exclude_defaults,
-        "response_model_exclude_none": route.response_model_exclude_none,
-        "include_in_schema": route.include_in_schema,
-        "response_class": route.response_class,
-        "name": route.name,
-        "callbacks": route.callbacks,
-        "openapi_extra": route.openapi_extra,
-        "generate_unique_id_function": route.generate_unique_id_function,
-        "strict_content_type": route.strict_content_type,
-        "max_body_size": route.max_body_size,
-        "form_limits": route.form_limits or None,
-    }

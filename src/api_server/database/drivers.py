@@ -4,6 +4,7 @@ pragmas, PostgreSQL's checks that a pooled connection is still alive."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import event
@@ -12,6 +13,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import await_
 
+from api_server.compat.sqlalchemy import wrap_dialect_rollback
 from api_server.database.urls import is_sqlite
 from api_server.settings import Settings
 
@@ -89,14 +91,14 @@ def install_sqlite_behaviour(engine: AsyncEngine) -> None:
     # a rollback: on aiosqlite a round trip to the connection's thread for nothing. Skip it
     # when SQLite says no transaction is open, as Python's sqlite3 itself would (it only sends
     # ROLLBACK when one is) - minus the thread hop.
-    dialect = engine.sync_engine.dialect
-    do_rollback = dialect.do_rollback
+    def rollback_if_open(do_rollback: Callable[[Any], None]) -> Callable[[Any], None]:
+        def _rollback_if_open(dbapi_connection: Any) -> None:
+            if dbapi_connection.driver_connection.in_transaction:
+                do_rollback(dbapi_connection)
 
-    def _rollback_if_open(dbapi_connection: Any) -> None:
-        if dbapi_connection.driver_connection.in_transaction:
-            do_rollback(dbapi_connection)
+        return _rollback_if_open
 
-    setattr(dialect, "do_rollback", _rollback_if_open)  # noqa: B010  # this engine's dialect only
+    wrap_dialect_rollback(engine, rollback_if_open)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:

@@ -6,9 +6,18 @@ import asyncio
 import sys
 from functools import cache
 
+from sqlalchemy import MetaData, UniqueConstraint
 from sqlalchemy import exc as sa_exc
+from sqlmodel import SQLModel
 
-from api_server.exceptions import DatabaseUnavailableError
+from api_server.exceptions import ApiError, DatabaseUnavailableError, ResourceConflictError
+
+__all__ = [
+    "database_api_error",
+    "integrity_error",
+    "is_database_unavailable",
+    "unavailable_error",
+]
 
 _UNAVAILABLE_BUILTIN: tuple[type[BaseException], ...] = (
     OSError,
@@ -88,3 +97,56 @@ def unavailable_error(error: BaseException) -> DatabaseUnavailableError:
     else:
         reason = "the database is unavailable"
     return DatabaseUnavailableError(reason, retry_after=1)
+
+
+def _unique_columns_by_name(metadata: MetaData) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for table in metadata.tables.values():
+        for constraint in table.constraints:
+            if isinstance(constraint, UniqueConstraint) and constraint.name:
+                found[str(constraint.name)] = [column.name for column in constraint.columns]
+        for index in table.indexes:
+            if index.unique and index.name:
+                found[str(index.name)] = [getattr(c, "name", str(c)) for c in index.expressions]
+    return found
+
+
+def _violated_columns(error: sa_exc.IntegrityError) -> list[str] | None:
+    orig = error.orig
+    if orig is None:
+        return None
+    # asyncpg (behind SQLAlchemy's adapter): UniqueViolationError carries the constraint name.
+    cause = orig.__cause__ or orig
+    constraint = getattr(cause, "constraint_name", None)
+    if constraint and getattr(cause, "sqlstate", None) == "23505":
+        return _unique_columns_by_name(SQLModel.metadata).get(constraint)
+    # SQLite: "UNIQUE constraint failed: practitioners.license_number[, table.column]"
+    text = str(orig)
+    marker = "UNIQUE constraint failed: "
+    if marker in text:
+        names = text.split(marker, 1)[1].split(",")
+        return [name.strip().rpartition(".")[2] for name in names]
+    return None
+
+
+def integrity_error(error: sa_exc.IntegrityError) -> ApiError:
+    """409 for a constraint the service did not translate: naming the field of a unique
+    constraint (`extensions.field`), never the value; a generic conflict otherwise."""
+    columns = _violated_columns(error)
+    if columns:
+        field = ", ".join(columns)
+        return ResourceConflictError(
+            f"another record already has this {field}", extensions={"field": field}
+        )
+    return ResourceConflictError("the change conflicts with existing data")
+
+
+def database_api_error(error: BaseException) -> ApiError | None:
+    """The API error a database failure means, on both surfaces (REST and GraphQL): 503 when
+    the database cannot serve, 409 for a violated constraint; None for anything else (a bug,
+    answered 500 and logged)."""
+    if is_database_unavailable(error):
+        return unavailable_error(error)
+    if isinstance(error, sa_exc.IntegrityError):
+        return integrity_error(error)
+    return None

@@ -3,26 +3,23 @@
 `SessionLease`: an ORM session and its unit of work (commit at the end, rollback on error).
 `ReadConnectionLease`: a connection of the read engine, no session, for Core reads. Both take
 a connection turn first and turn database outages into `DatabaseUnavailableError` (503).
-`database.connection` hands them out (`borrow_db_session()`, `get_db_session()`, ...).
+`database.state` hands them out (`borrow_db_session()`, `get_db_session()`, ...).
 
 Classes rather than generator-based context managers: every request with a session goes
 through one, and nested generator context managers cost more than the session's own
-bookkeeping (py-spy under load).
+bookkeeping (docs/performance.md).
 """
 
 from __future__ import annotations
 
 import asyncio
 from types import TracebackType
-from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from api_server.database.engine import Database
 from api_server.database.errors import is_database_unavailable, unavailable_error
-
-if TYPE_CHECKING:
-    from api_server.database.connection import Database
 
 __all__ = ["ReadConnectionLease", "ReadSource", "SessionLease"]
 
@@ -96,8 +93,7 @@ class ReadConnectionLease:
 
     A connection of the read engine, with no session and no transaction: each statement
     commits on its own, exactly as in a read session. For code that only runs Core statements
-    (`select(table)`), it skips the ORM session's bookkeeping: ~35 us per request less than a
-    read session (in-process, 16 concurrent readers, SQLite and PostgreSQL alike). Anything
+    (`select(table)`), it skips the ORM session's bookkeeping (docs/performance.md). Anything
     written through it is written at once: use a session for changes. It takes a connection
     turn like a session, and outages surface as `DatabaseUnavailableError` (503).
     """

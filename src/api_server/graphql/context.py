@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
-from api_server.graphql.loaders import Loaders
 from api_server.services.registry import ServiceRegistry
 
 T = TypeVar("T")
+L = TypeVar("L", bound=DataLoader[Any, Any])
 
 __all__ = ["GraphQLContext", "get_graphql_context"]
 
@@ -33,17 +34,18 @@ class GraphQLContext(BaseContext):
         self.registry = registry
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
-        self._loaders: Loaders | None = None
+        self._loaders: dict[Callable[..., Any], DataLoader[Any, Any]] = {}
 
     def service(self, service_type: type[T]) -> T:
         """The application's `service_type`, from the same registry as REST routes."""
         return self.registry.get(service_type)
 
-    @property
-    def loaders(self) -> Loaders:
-        if self._loaders is None:
-            self._loaders = Loaders(self)
-        return self._loaders
+    def loader(self, factory: Callable[[GraphQLContext], L]) -> L:
+        """This request's DataLoader built by `factory` (one per factory per request)."""
+        loader = self._loaders.get(factory)
+        if loader is None:
+            loader = self._loaders[factory] = factory(self)
+        return loader  # type: ignore[return-value]
 
     def bind_session(self, session: AsyncSession | None) -> None:
         self._session = session
@@ -69,7 +71,7 @@ class GraphQLContext(BaseContext):
             async with self._lock:
                 yield self._require_session()
         finally:
-            self._loaders = None  # what a loader cached may be stale now
+            self._loaders = {}  # what a loader cached may be stale now
 
 
 async def get_graphql_context(request: Request) -> GraphQLContext:

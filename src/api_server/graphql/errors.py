@@ -1,7 +1,8 @@
 """GraphQL errors with the REST problem `code` in `extensions.code`.
 
 - domain errors (`ApiError`): their `code`, `detail` and extension fields, as in REST;
-- database outages: DATABASE_UNAVAILABLE; a constraint the service did not translate: CONFLICT;
+- database failures: what REST answers for them (`database_api_error`): DATABASE_UNAVAILABLE,
+  or CONFLICT naming the field of a violated unique constraint;
 - document errors (syntax, validation, limits, bad variables): GRAPHQL_VALIDATION_FAILED,
   with graphql-core's message minus any variable value it quotes;
 - anything else: INTERNAL_ERROR with a generic message, logged once with its traceback.
@@ -14,10 +15,10 @@ from typing import Any
 
 from graphql import GraphQLError
 from loguru import logger
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
-from api_server.database.errors import is_database_unavailable, unavailable_error
-from api_server.exceptions import ApiError, ResourceConflictError
+from api_server.database.errors import database_api_error
+from api_server.exceptions import ApiError
 from api_server.logging import request_id_var
 
 __all__ = ["classify", "format_error", "log_error"]
@@ -51,10 +52,11 @@ def classify(error: GraphQLError) -> Classified:
     original = error.original_error
     if isinstance(original, ApiError):
         return _api(original)
-    if isinstance(original, SQLAlchemyError | OSError) and is_database_unavailable(original):
-        return _api(unavailable_error(original))
-    if isinstance(original, IntegrityError):
-        return _api(ResourceConflictError("the change conflicts with existing data"))
+    if isinstance(original, SQLAlchemyError | OSError):
+        # The same mapping as REST's (database/errors.py): 503 unavailable, 409 constraint.
+        api_error = database_api_error(original)
+        if api_error is not None:
+            return _api(api_error)
     if error.path is None and (original is None or isinstance(original, GraphQLError)):
         return Classified(DOCUMENT_ERROR, _document_message(error.message))
     # A resolver bug, or a non-null field that resolved to null: the server's fault.

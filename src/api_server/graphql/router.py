@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import pydantic_core
@@ -21,6 +21,12 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from api_server.api.routing import include_flat
+from api_server.compat.strawberry import (
+    execute_single_operation,
+    serves_streamed_results,
+    signal_errors,
+)
+from api_server.domain import Domain
 from api_server.graphql.context import GraphQLContext, get_graphql_context
 from api_server.graphql.errors import format_error
 from api_server.graphql.schema import build_schema
@@ -52,8 +58,8 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
 
     Strawberry's POST handler resolves the context through three nested FastAPI
     dependencies and runs the whole HTTP protocol (WebSocket checks, the IDE, transports,
-    content types) before executing: 15-20% of the CPU of a one-patient query (in-process,
-    PostgreSQL). `handle_post()` calls the context getter itself and executes the common
+    content types) before executing, a large share of a small query (docs/performance.md).
+    `handle_post()` calls the context getter itself and executes the common
     request, one operation as a JSON object, directly; every other request takes Strawberry's full
     path, so its answers (and errors) are Strawberry's.
     """
@@ -75,9 +81,7 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
         # Strawberry's name: the OpenAPI operation id stays `handle_http_post_graphql_post`.
         self.add_api_route("", self.handle_post, methods=["POST"], name="handle_http_post")
         # Streamed results (@defer/@stream, subscriptions over HTTP) need Strawberry's run().
-        self._plain_posts = not (
-            self._stream_transport_map or schema.config.enable_experimental_incremental_execution
-        )
+        self._plain_posts = not serves_streamed_results(self)
 
     async def handle_post(self, request: Request) -> Response:
         sub_response = _sub_response()
@@ -93,17 +97,11 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
             if operation is None:
                 response: Response = await super().run(request, context=context, root_value=None)
             else:
-                result = await self.execute_single(
-                    request=request,
-                    request_adapter=self.request_adapter_class(request),
-                    sub_response=sub_response,
-                    context=context,
-                    root_value=None,
-                    request_data=operation,
+                result = await execute_single_operation(
+                    self, request, sub_response=sub_response, context=context, operation=operation
                 )
                 data = await self.process_result(request, result)
-                if result.errors:
-                    self._handle_errors(result.errors, data)  # Strawberry's hook
+                signal_errors(self, result, data)
                 response = self.create_response(data, sub_response)
         except CrossWebHTTPException as error:
             raise _as_problem(error) from None
@@ -112,7 +110,7 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
         return response
 
     def encode_json(self, data: object) -> bytes:
-        # pydantic-core's encoder (in Rust) rather than json.dumps: ~4% of a small query.
+        # pydantic-core's encoder (in Rust) rather than json.dumps: cheaper on every response.
         return pydantic_core.to_json(data)
 
     async def get_sub_response(self, request: Request) -> Response:
@@ -187,10 +185,10 @@ def _plain_operation(body: bytes) -> GraphQLRequestData | None:
     )
 
 
-def build_graphql_router(settings: Settings) -> ApiGraphQLRouter:
-    """Strawberry's router for the schema of `settings`, its routes relative to `PATH`."""
+def build_graphql_router(settings: Settings, domains: Sequence[Domain]) -> ApiGraphQLRouter:
+    """Strawberry's router for the schema of `domains`, its routes relative to `PATH`."""
     return ApiGraphQLRouter(
-        build_schema(settings),
+        build_schema(settings, domains),
         graphql_ide="graphiql" if settings.graphiql else None,
         subscription_protocols=(),
         tags=["graphql"],
@@ -198,11 +196,11 @@ def build_graphql_router(settings: Settings) -> ApiGraphQLRouter:
     )
 
 
-def install_graphql(app: FastAPI, settings: Settings) -> None:
+def install_graphql(app: FastAPI, settings: Settings, domains: Sequence[Domain]) -> None:
     """Mount `/graphql` (POST, and GET for queries) and link it from the home page.
 
     Batched requests (a JSON list) are refused with 400: Strawberry's batching is left off,
     so one request is one operation, one transaction.
     """
-    include_flat(app, build_graphql_router(settings), prefix=PATH)
+    include_flat(app, build_graphql_router(settings, domains), prefix=PATH)
     app.state.home_links.append((PATH, "GraphiQL" if settings.graphiql else "GraphQL (POST)"))

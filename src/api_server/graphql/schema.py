@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from graphql import GraphQLError
 from strawberry import Schema
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from api_server.domain import Domain
 from api_server.graphql.errors import log_error
 from api_server.graphql.extensions import build_extensions
-from api_server.graphql.mutation import Mutation
-from api_server.graphql.query import Query
 from api_server.settings import Settings
 
 __all__ = ["ApiSchema", "build_schema"]
@@ -24,6 +27,26 @@ class ApiSchema(Schema):
             log_error(error)
 
 
-def build_schema(settings: Settings) -> ApiSchema:
-    """The GraphQL schema with the limits and switches of `settings`."""
-    return ApiSchema(query=Query, mutation=Mutation, extensions=build_extensions(settings))
+def _merged(name: str, types: list[type[Any]]) -> type[Any] | None:
+    if not types:
+        return None
+    return types[0] if len(types) == 1 else merge_types(name, tuple(types))
+
+
+def build_schema(settings: Settings, domains: Sequence[Domain]) -> ApiSchema:
+    """The schema of `domains` (their Query and Mutation fields merged into one root each),
+    with the limits and switches of `settings`."""
+    queries: list[type[Any]] = []
+    mutations: list[type[Any]] = []
+    for domain in domains:
+        query, mutation = domain.graphql_types()
+        queries += [query] if query is not None else []
+        mutations += [mutation] if mutation is not None else []
+    query_root = _merged("Query", queries)
+    if query_root is None:
+        raise ValueError("the GraphQL profile needs at least one domain with query fields")
+    return ApiSchema(
+        query=query_root,
+        mutation=_merged("Mutation", mutations),
+        extensions=build_extensions(settings),
+    )

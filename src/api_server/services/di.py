@@ -1,43 +1,43 @@
-"""Wiring: which services exist and how they are built. The one place to register a service.
+"""Wiring: which services exist and how they are built.
 
-Two ways in, as the seed describes:
-- services and checks call `get_*_service()` (a singleton via `@lru_cache`);
-- routes, GraphQL resolvers and event handlers resolve by type from the app's `ServiceRegistry`
-  (`Annotated[FooService, Service(FooService)]` in a route).
+The framework's services are registered here; each domain registers its own in its
+`Domain.register` (see `api_server.domain`). Everything is reached one way: by type, from the
+app's `ServiceRegistry` (`registry.get(T)`; `Annotated[T, Service(T)]` in a route;
+`info.context.service(T)` in a resolver; injected by type into event handlers). The seed's
+`get_*_service()` functions are replaced by that: a registry per app, so two apps (tests,
+workers) never share a service by accident.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 
 from api_server.checks.pipeline_builders import build_server_pipeline
+from api_server.domain import Domain
 from api_server.event_bus import EventBus
-from api_server.events import AuditLogService, get_audit_log_service, register_domain_handlers
 from api_server.metrics import Metrics
 from api_server.metrics.app_sources import register_app_metrics
 from api_server.readiness_pipeline import ReadinessService
-from api_server.services.address_service import AddressService
-from api_server.services.patient_service import PatientService
-from api_server.services.registry import ServiceRegistry
+from api_server.services.registry import ServiceNotRegisteredError, ServiceRegistry
 from api_server.settings import Settings
 
 T = TypeVar("T")
 
-__all__ = ["Service", "build_registry", "configure_services"]
+__all__ = ["Service", "build_registry", "configure_services", "verify_route_services"]
 
 
-def configure_services(registry: ServiceRegistry, settings: Settings) -> None:
-    """Register every service of the application, and the domain's event handlers."""
+def configure_services(
+    registry: ServiceRegistry, settings: Settings, domains: Sequence[Domain] = ()
+) -> None:
+    """Register the framework's services, then each domain's services and event handlers."""
     registry.register_singleton(Settings, settings)
     bus = EventBus(registry)
     registry.register_singleton(EventBus, bus)
-    registry.register_factory(AuditLogService, get_audit_log_service)
-    registry.register_singleton(PatientService, PatientService(bus))
-    registry.register_singleton(AddressService, AddressService(bus))
-    register_domain_handlers(bus)
     registry.register_singleton(
         ReadinessService,
         ReadinessService(build_server_pipeline(settings), cache_ttl=settings.health_cache_ttl),
@@ -46,15 +46,19 @@ def configure_services(registry: ServiceRegistry, settings: Settings) -> None:
     metrics = Metrics()
     registry.register_singleton(Metrics, metrics)
     register_app_metrics(metrics, bus, registry.get(ReadinessService))
+    for domain in domains:
+        if domain.register is not None:
+            domain.register(registry)
 
 
-def build_registry(settings: Settings) -> ServiceRegistry:
+def build_registry(settings: Settings, domains: Sequence[Domain] = ()) -> ServiceRegistry:
     registry = ServiceRegistry()
-    configure_services(registry, settings)
+    configure_services(registry, settings, domains)
     return registry
 
 
 _resolvers: dict[type[Any], Callable[[Request], Any]] = {}
+_resolved_types: dict[Callable[..., Any], type[Any]] = {}
 
 
 def Service(service_type: type[T]) -> Any:  # capitalised: reads like a type in Annotated[...]
@@ -71,4 +75,25 @@ def Service(service_type: type[T]) -> Any:  # capitalised: reads like a type in 
 
         resolve.__name__ = f"resolve_{service_type.__name__}"
         resolver = _resolvers.setdefault(service_type, resolve)
+        _resolved_types[resolver] = service_type
     return Depends(resolver)
+
+
+def _dependency_calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
+    for sub in dependant.dependencies:
+        if sub.call is not None:
+            yield sub.call
+        yield from _dependency_calls(sub)
+
+
+def verify_route_services(app: FastAPI, registry: ServiceRegistry) -> None:
+    """Raise at start-up, not on a live request, when a route needs a `Service(T)` that
+    nobody registered."""
+    routes: Iterable[Any] = app.router.routes
+    for route in routes:
+        if not isinstance(route, APIRoute):
+            continue
+        for call in _dependency_calls(route.dependant):
+            service_type = _resolved_types.get(call)
+            if service_type is not None and not registry.has(service_type):
+                raise ServiceNotRegisteredError(service_type, needed_by=f"route {route.path}")

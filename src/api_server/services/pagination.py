@@ -11,12 +11,29 @@ import base64
 import binascii
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from uuid import UUID
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from api_server.exceptions import ValidationFailedError
 
 T = TypeVar("T")
+M = TypeVar("M")
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_LIMIT",
+    "InvalidCursorError",
+    "PageResult",
+    "decode_cursor",
+    "encode_cursor",
+    "check_page_size",
+    "keyset_page",
+    "paginate",
+]
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -24,15 +41,37 @@ _PREFIX = b"v1:"
 
 
 class InvalidCursorError(ValidationFailedError):
-    def __init__(self) -> None:
+    def __init__(self, loc: Sequence[str] = ("query", "cursor")) -> None:
         super().__init__(
             "cursor is not one this server issued",
             extensions={
-                "errors": [
-                    {"loc": ["query", "cursor"], "msg": "invalid cursor", "type": "value_error"}
-                ]
+                "errors": [{"loc": list(loc), "msg": "invalid cursor", "type": "value_error"}]
             },
         )
+
+
+def check_page_size(size: int | None, loc: Sequence[str]) -> int:
+    """`size` if within 1..MAX_LIMIT (None: DEFAULT_LIMIT), else a VALIDATION_ERROR at `loc`.
+
+    For callers that take the size unvalidated (GraphQL's `first`); REST routes declare the
+    same bounds on the query parameter (`LimitQuery`).
+    """
+    if size is None:
+        return DEFAULT_LIMIT
+    if 1 <= size <= MAX_LIMIT:
+        return size
+    raise ValidationFailedError(
+        f"invalid argument: {'.'.join(loc)}",
+        extensions={
+            "errors": [
+                {
+                    "loc": list(loc),
+                    "msg": f"must be between 1 and {MAX_LIMIT}",
+                    "type": "value_error",
+                }
+            ]
+        },
+    )
 
 
 def encode_cursor(last_id: UUID) -> str:
@@ -61,3 +100,23 @@ def paginate(rows: Sequence[T], limit: int, id_of: Callable[[T], UUID]) -> PageR
         return PageResult(items=list(rows), next_cursor=None)
     items = list(rows[:limit])
     return PageResult(items=items, next_cursor=encode_cursor(id_of(items[-1])))
+
+
+async def keyset_page(
+    session: AsyncSession,
+    model: type[M],
+    *conditions: ColumnElement[bool],
+    limit: int,
+    cursor: str | None = None,
+) -> PageResult[M]:
+    """One page of `model` rows matching `conditions`, in primary-key (creation) order.
+
+    `model` is a table model whose primary key is a UUIDv7 `id`.
+    """
+    key: Any = col(model.id)  # type: ignore[attr-defined]
+    where = list(conditions)
+    if cursor is not None:
+        where.append(key > decode_cursor(cursor))
+    statement = select(model).where(*where).order_by(key).limit(limit + 1)
+    rows = (await session.scalars(statement)).all()
+    return paginate(rows, limit, lambda row: row.id)  # type: ignore[attr-defined]

@@ -14,10 +14,11 @@ __all__ = ["DuplicateServiceError", "ServiceNotRegisteredError", "ServiceRegistr
 class ServiceNotRegisteredError(LookupError):
     """`get()` asked for a type nobody registered."""
 
-    def __init__(self, service_type: type[Any]) -> None:
+    def __init__(self, service_type: type[Any], *, needed_by: str | None = None) -> None:
+        needed = f" (needed by {needed_by})" if needed_by else ""
         super().__init__(
-            f"no service registered for {service_type.__qualname__}; "
-            "register it in api_server.services.di.configure_services()"
+            f"no service registered for {service_type.__qualname__}{needed}; register it in "
+            "its domain's Domain.register, or in api_server.services.di.configure_services()"
         )
         self.service_type = service_type
 

@@ -19,7 +19,7 @@ from api_server.exceptions import (
     ResourceNotFoundError,
     VersionConflictError,
 )
-from api_server.models.db_model import TimestampedVersioned
+from api_server.models.versioned import TimestampedVersioned
 from api_server.services.etag import check_if_match
 
 __all__ = ["current_version", "versioned_delete", "versioned_update"]

@@ -9,8 +9,14 @@ import asyncio
 
 from alembic import context
 from sqlalchemy.engine import Connection
+from sqlmodel import SQLModel
 
-from api_server.models.db_model import metadata
+# The application's tables, for `alembic revision --autogenerate`: importing the domains
+# defines them in SQLModel's metadata. (This file and the revisions are the application's
+# schema history, so like `app.py` they may name the domains.)
+import api_server.domains  # noqa: F401, I001
+
+metadata = SQLModel.metadata
 
 config = context.config
 

@@ -10,24 +10,18 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from api_server.database.migration_columns import timestamps_and_version, uuid_primary_key
+
 revision: str = "0001"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _timestamps_and_version() -> list[sa.Column[object]]:
-    return [
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-    ]
-
-
 def upgrade() -> None:
     op.create_table(
         "patients",
-        sa.Column("id", sa.Uuid(), primary_key=True),
+        uuid_primary_key(),
         sa.Column("patient_id", sa.String(64), nullable=False),
         sa.Column("first_name", sa.String(100), nullable=False),
         sa.Column("last_name", sa.String(100), nullable=False),
@@ -36,13 +30,13 @@ def upgrade() -> None:
         sa.Column("conditions", sa.JSON(), nullable=False),
         sa.Column("allergies", sa.JSON(), nullable=False),
         sa.Column("primary_address_id", sa.Uuid(), nullable=True),
-        *_timestamps_and_version(),
+        *timestamps_and_version(),
         sa.UniqueConstraint("patient_id", name="uq_patients_patient_id"),
     )
     op.create_index("ix_patients_last_name_id", "patients", ["last_name", "id"])
     op.create_table(
         "addresses",
-        sa.Column("id", sa.Uuid(), primary_key=True),
+        uuid_primary_key(),
         sa.Column(
             "patient_id",
             sa.Uuid(),
@@ -54,7 +48,7 @@ def upgrade() -> None:
         sa.Column("city", sa.String(100), nullable=False),
         sa.Column("postal_code", sa.String(20), nullable=False),
         sa.Column("country", sa.String(64), nullable=False),
-        *_timestamps_and_version(),
+        *timestamps_and_version(),
     )
     op.create_index("ix_addresses_patient_id_id", "addresses", ["patient_id", "id"])
     # patients <-> addresses is a cycle: the primary-address key is added once both exist.

@@ -1,0 +1,61 @@
+"""FastAPI internals (written against FastAPI 0.165; see tests/compat/test_contracts.py)."""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.routing import APIRoute, _DefaultLifespan
+
+__all__ = ["function_exit_stack", "has_default_lifespan", "route_options"]
+
+# FastAPI's per-request exit stack for function-scoped dependencies: it closes when the
+# endpoint has returned and its response is serialised, before the response is sent.
+FUNCTION_EXIT_STACK = "fastapi_function_astack"
+
+
+def function_exit_stack(request: Request) -> AsyncExitStack:
+    """The exit stack a `yield` dependency with `scope="function"` would end on."""
+    exit_stack: AsyncExitStack | None = request.scope.get(FUNCTION_EXIT_STACK)
+    if exit_stack is None:  # FastAPI moved its exit stack: fail loudly, never leak a connection
+        raise RuntimeError(f"database dependencies need FastAPI's {FUNCTION_EXIT_STACK}")
+    return exit_stack
+
+
+def has_default_lifespan(router: APIRouter) -> bool:
+    """False when a lifespan was given to the router."""
+    return isinstance(router.lifespan_context, _DefaultLifespan)
+
+
+def route_options(route: APIRoute) -> dict[str, Any]:
+    """Every keyword of `APIRouter.add_api_route()` that an `APIRoute` keeps as an attribute
+    (the router-level ones, prefix, tags, dependencies and responses, are merged in already)."""
+    return {
+        "response_model": route.response_model,
+        "status_code": route.status_code,
+        "tags": route.tags,
+        "dependencies": route.dependencies,
+        "summary": route.summary,
+        "description": route.description,
+        "response_description": route.response_description,
+        "responses": route.responses,
+        "deprecated": route.deprecated,
+        "methods": route.methods,
+        "operation_id": route.operation_id,
+        "response_model_include": route.response_model_include,
+        "response_model_exclude": route.response_model_exclude,
+        "response_model_by_alias": route.response_model_by_alias,
+        "response_model_exclude_unset": route.response_model_exclude_unset,
+        "response_model_exclude_defaults": route.response_model_exclude_defaults,
+        "response_model_exclude_none": route.response_model_exclude_none,
+        "include_in_schema": route.include_in_schema,
+        "response_class": route.response_class,
+        "name": route.name,
+        "callbacks": route.callbacks,
+        "openapi_extra": route.openapi_extra,
+        "generate_unique_id_function": route.generate_unique_id_function,
+        "strict_content_type": route.strict_content_type,
+        "max_body_size": route.max_body_size,
+        "form_limits": route.form_limits or None,
+    }

@@ -1,0 +1,33 @@
+"""Patients and their addresses: one aggregate (an address belongs to one patient and goes
+with it), so one domain. See docs/adding-a-resource.md for the layout of a domain folder."""
+
+from __future__ import annotations
+
+from api_server.domain import Domain
+from api_server.domains.patients.address_router import router as address_router
+from api_server.domains.patients.address_service import AddressService
+from api_server.domains.patients.audit import AuditLogService, register_audit_trail
+from api_server.domains.patients.router import router as patient_router
+from api_server.domains.patients.service import PatientService
+from api_server.event_bus import EventBus
+from api_server.services.registry import ServiceRegistry
+
+__all__ = ["DOMAIN"]
+
+
+def _register(registry: ServiceRegistry) -> None:
+    bus = registry.get(EventBus)
+    registry.register_singleton(PatientService, PatientService(bus))
+    registry.register_singleton(AddressService, AddressService(bus))
+    registry.register_singleton(AuditLogService, AuditLogService())
+    register_audit_trail(bus)
+
+
+DOMAIN = Domain(
+    name="patients",
+    routers=(patient_router, address_router),
+    register=_register,
+    graphql_query="api_server.domains.patients.graphql.query:Query",
+    graphql_mutation="api_server.domains.patients.graphql.mutation:Mutation",
+    home_link="/patients",
+)

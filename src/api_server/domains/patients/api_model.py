@@ -1,0 +1,113 @@
+"""API layer: what clients send and receive. Create and read models inherit the base layer;
+update models list the fields a client may change (all optional) once."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import Field, StringConstraints, field_validator
+
+from api_server.domains.patients.base_model import (
+    NAME_MAX,
+    TERMS_MAX,
+    AddressBase,
+    AddressType,
+    PatientBase,
+    Sex,
+    Term,
+    clean_terms,
+)
+from api_server.models.api import InputModel, PartialUpdate, ReadModel, Version
+
+__all__ = [
+    "AddressCreate",
+    "AddressInput",
+    "AddressRead",
+    "AddressUpdate",
+    "PatientCreate",
+    "PatientRead",
+    "PatientUpdate",
+    "PrimaryAddressUpdate",
+]
+
+PatientCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
+]
+MAX_ADDRESSES_PER_CREATE = 20
+
+
+class _CleanTerms:
+    @field_validator("conditions", "allergies", mode="after", check_fields=False)
+    @classmethod
+    def _clean(cls, values: list[str] | None) -> list[str] | None:
+        return None if values is None else clean_terms(values)
+
+
+# -- addresses -----------------------------------------------------------------------------
+
+
+class AddressInput(InputModel, AddressBase):  # type: ignore[misc]  # ConfigDict vs SQLModelConfig
+    """An address given inline when creating a patient."""
+
+
+class AddressCreate(AddressInput):
+    patient_id: UUID
+
+
+class AddressUpdate(PartialUpdate):
+    """Partial update: only the fields sent change; `version` is required."""
+
+    type: AddressType | None = None
+    street: str | None = Field(default=None, min_length=1, max_length=200)
+    city: str | None = Field(default=None, min_length=1, max_length=100)
+    postal_code: str | None = Field(default=None, min_length=1, max_length=20)
+    country: str | None = Field(default=None, min_length=2, max_length=64)
+    version: Version
+
+
+class AddressRead(ReadModel, AddressBase):  # type: ignore[misc]  # as above
+    id: UUID
+    patient_id: UUID
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+# -- patients ------------------------------------------------------------------------------
+
+
+class PatientCreate(_CleanTerms, InputModel, PatientBase):  # type: ignore[misc]  # as above
+    patient_id: PatientCode | None = Field(
+        default=None, description="Human-friendly identifier; generated when omitted."
+    )
+    addresses: list[AddressInput] = Field(default_factory=list, max_length=MAX_ADDRESSES_PER_CREATE)
+
+
+class PatientUpdate(_CleanTerms, PartialUpdate):
+    """Partial update: only the fields sent change; `version` is required."""
+
+    first_name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
+    last_name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
+    date_of_birth: date | None = None
+    sex: Sex | None = None
+    conditions: list[Term] | None = Field(default=None, max_length=TERMS_MAX)
+    allergies: list[Term] | None = Field(default=None, max_length=TERMS_MAX)
+    version: Version
+
+
+class PrimaryAddressUpdate(InputModel):
+    address_id: UUID | None
+    version: Version | None = Field(
+        default=None, description="When sent, must equal the patient's current version."
+    )
+
+
+class PatientRead(ReadModel, PatientBase):  # type: ignore[misc]  # as above
+    id: UUID
+    patient_id: str
+    primary_address_id: UUID | None
+    created_at: datetime
+    updated_at: datetime
+    version: int

@@ -1,0 +1,73 @@
+"""Query fields of patients and addresses. An unknown id is not a failure: lookups answer
+null; failures are errors."""
+
+from __future__ import annotations
+
+import strawberry
+
+from api_server.domains.patients.api_model import PatientRead
+from api_server.domains.patients.graphql import loaders
+from api_server.domains.patients.graphql.types import Address, Info, Patient
+from api_server.domains.patients.service import PatientService
+from api_server.exceptions import ResourceNotFoundError
+from api_server.graphql.inputs import parse_id
+from api_server.graphql.pagination import Connection, connection
+from api_server.services.pagination import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    InvalidCursorError,
+    check_page_size,
+)
+
+__all__ = ["Query"]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="A patient by id; null when there is none.")
+    async def patient(self, info: Info, id: strawberry.ID) -> Patient | None:
+        # The service's primary-key read (cached statement, no ORM) rather than the loader's
+        # IN query: this is the hot path. The row primes the loader for `address.patient`.
+        pk = parse_id(id, "id")
+        service = info.context.service(PatientService)
+        try:
+            async with info.context.read() as session:
+                row = await service.read(session=session, patient_id=pk)
+        except ResourceNotFoundError:
+            return None  # a lookup that finds nothing, not a failure
+        info.context.loader(loaders.patient_by_id).prime(pk, row)
+        return row  # type: ignore[return-value]  # read models resolve as the type
+
+    @strawberry.field(description="A patient by its human-friendly identifier; null when none.")
+    async def patient_by_patient_id(self, info: Info, patient_id: str) -> Patient | None:
+        service = info.context.service(PatientService)
+        try:
+            async with info.context.read() as session:
+                row = await service.get_by_code(session=session, code=patient_id)
+        except ResourceNotFoundError:
+            return None  # a lookup that finds nothing, not a failure
+        return PatientRead.model_validate(row)  # type: ignore[return-value]
+
+    @strawberry.field(description=f"Patients in creation order; `first` is 1..{MAX_LIMIT}.")
+    async def patients(
+        self,
+        info: Info,
+        first: int | None = DEFAULT_LIMIT,
+        after: str | None = None,
+        last_name: str | None = None,
+    ) -> Connection[Patient]:
+        limit = check_page_size(first, ["first"])
+        service = info.context.service(PatientService)
+        try:
+            async with info.context.read() as session:
+                page = await service.list(
+                    session=session, limit=limit, cursor=after, last_name=last_name
+                )
+        except InvalidCursorError:
+            raise InvalidCursorError(["after"]) from None
+        return connection(page, PatientRead.model_validate)  # type: ignore[arg-type]
+
+    @strawberry.field(description="An address by id; null when there is none.")
+    async def address(self, info: Info, id: strawberry.ID) -> Address | None:
+        row = await info.context.loader(loaders.address_by_id).load(parse_id(id, "id"))
+        return row  # type: ignore[return-value]

@@ -1,0 +1,85 @@
+"""GraphQL output types and inputs of patients and addresses, derived from the API models
+(`graphql.derive`): only the resolvers of related objects are written here."""
+
+from __future__ import annotations
+
+import strawberry
+
+from api_server.domains.patients.api_model import (
+    AddressCreate,
+    AddressInput,
+    AddressRead,
+    AddressUpdate,
+    PatientCreate,
+    PatientRead,
+    PatientUpdate,
+)
+from api_server.domains.patients.base_model import AddressType, Sex
+from api_server.domains.patients.graphql import loaders
+from api_server.graphql.context import GraphQLContext
+from api_server.graphql.derive import input_from_model, type_from_model
+
+__all__ = [
+    "Address",
+    "AddressCreateInput",
+    "AddressInputType",
+    "AddressUpdateInput",
+    "Info",
+    "Patient",
+    "PatientCreateInput",
+    "PatientUpdateInput",
+]
+
+Info = strawberry.Info[GraphQLContext, None]
+
+# The domain's own enums, registered with Strawberry: GraphQL and REST accept the same set.
+strawberry.enum(Sex)
+strawberry.enum(AddressType)
+
+
+# Resolvers return read models (`PatientRead`, `AddressRead`): the types' fields are theirs,
+# resolved by attribute, and `root` is the read model being resolved.
+@type_from_model(PatientRead, name="Patient")
+class Patient:
+    @strawberry.field(description="Every address of the patient, oldest first.")
+    async def addresses(self, root: PatientRead, info: Info) -> list[Address]:
+        rows = await info.context.loader(loaders.addresses_by_patient).load(root.id)
+        return rows  # type: ignore[return-value]  # read models resolve as the type
+
+    @strawberry.field(description="The address chosen as primary, if any.")
+    async def primary_address(self, root: PatientRead, info: Info) -> Address | None:
+        if root.primary_address_id is None:
+            return None
+        row = await info.context.loader(loaders.address_by_id).load(root.primary_address_id)
+        return row  # type: ignore[return-value]
+
+
+@type_from_model(AddressRead, name="Address")
+class Address:
+    @strawberry.field(description="The patient this address belongs to.")
+    async def patient(self, root: AddressRead, info: Info) -> Patient:
+        row = await info.context.loader(loaders.patient_by_id).load(root.patient_id)
+        if row is None:  # the foreign key makes this impossible inside one transaction
+            raise LookupError(f"address {root.id} has no patient")
+        return row  # type: ignore[return-value]
+
+
+AddressInputType = input_from_model(
+    AddressInput,
+    name="AddressInput",
+    description="An address given inline when creating a patient.",
+)
+AddressCreateInput = input_from_model(AddressCreate, name="AddressCreateInput")
+AddressUpdateInput = input_from_model(
+    AddressUpdate,
+    name="AddressUpdateInput",
+    description="Partial update: only the fields sent change.",
+)
+PatientCreateInput = input_from_model(
+    PatientCreate, name="PatientCreateInput", nested={AddressInput: AddressInputType}
+)
+PatientUpdateInput = input_from_model(
+    PatientUpdate,
+    name="PatientUpdateInput",
+    description="Partial update: only the fields sent change.",
+)

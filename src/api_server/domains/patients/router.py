@@ -1,0 +1,157 @@
+"""REST: /api/v1/patients. Thin: HTTP <-> service calls, nothing else."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Request, Response, status
+
+from api_server.api.deps import (
+    DEFAULT_PAGE_SIZE,
+    CursorQuery,
+    IfMatchHeader,
+    LimitQuery,
+    ReadConnectionDep,
+    SessionDep,
+)
+from api_server.domains.patients.api_model import (
+    AddressRead,
+    PatientCreate,
+    PatientRead,
+    PatientUpdate,
+    PrimaryAddressUpdate,
+)
+from api_server.domains.patients.db_model import Patient
+from api_server.domains.patients.deps import AddressServiceDep, PatientServiceDep
+from api_server.models.api import Page
+from api_server.problem import problem_responses
+from api_server.services.etag import etag_for
+
+router = APIRouter(prefix="/patients", tags=["patients"])
+
+
+def _read(patient: Patient, response: Response) -> PatientRead:
+    response.headers["ETag"] = etag_for(patient.version)
+    return PatientRead.model_validate(patient)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PatientRead,
+    responses=problem_responses(409, 422, 503),
+)
+async def create_patient(
+    body: PatientCreate,
+    session: SessionDep,
+    service: PatientServiceDep,
+    request: Request,
+    response: Response,
+) -> PatientRead:
+    """Create a patient, optionally with addresses."""
+    patient = await service.create(session=session, data=body)
+    response.headers["Location"] = request.app.url_path_for("get_patient", patient_id=patient.id)
+    return _read(patient, response)
+
+
+@router.get("", response_model=Page[PatientRead], responses=problem_responses(422, 503))
+async def list_patients(
+    session: SessionDep,
+    service: PatientServiceDep,
+    limit: LimitQuery = DEFAULT_PAGE_SIZE,
+    cursor: CursorQuery = None,
+    last_name: str | None = None,
+) -> Page[PatientRead]:
+    """List patients in creation order, a page at a time."""
+    page = await service.list(session=session, limit=limit, cursor=cursor, last_name=last_name)
+    return Page(
+        items=[PatientRead.model_validate(p) for p in page.items], next_cursor=page.next_cursor
+    )
+
+
+@router.get("/{patient_id}", response_model=PatientRead, responses=problem_responses(404, 503))
+async def get_patient(
+    patient_id: UUID, db: ReadConnectionDep, service: PatientServiceDep, response: Response
+) -> PatientRead:
+    """One patient, with its ETag."""
+    patient = await service.read(session=db, patient_id=patient_id)
+    response.headers["ETag"] = etag_for(patient.version)
+    return patient
+
+
+@router.patch(
+    "/{patient_id}", response_model=PatientRead, responses=problem_responses(404, 409, 412, 422)
+)
+async def update_patient(
+    patient_id: UUID,
+    body: PatientUpdate,
+    session: SessionDep,
+    service: PatientServiceDep,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> PatientRead:
+    """Change some fields; `version` must be the one last read (409 otherwise)."""
+    patient = await service.update(
+        session=session, patient_id=patient_id, data=body, if_match=if_match
+    )
+    return _read(patient, response)
+
+
+@router.delete(
+    "/{patient_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(404, 412),
+)
+async def delete_patient(
+    patient_id: UUID,
+    session: SessionDep,
+    service: PatientServiceDep,
+    if_match: IfMatchHeader = None,
+) -> None:
+    """Delete a patient and its addresses."""
+    await service.delete(session=session, patient_id=patient_id, if_match=if_match)
+
+
+@router.put(
+    "/{patient_id}/primary-address",
+    response_model=PatientRead,
+    responses=problem_responses(404, 409, 412, 422),
+)
+async def set_primary_address(
+    patient_id: UUID,
+    body: PrimaryAddressUpdate,
+    session: SessionDep,
+    service: PatientServiceDep,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> PatientRead:
+    """Choose (or clear, with null) the patient's primary address; it must be theirs."""
+    patient = await service.set_primary_address(
+        session=session,
+        patient_id=patient_id,
+        address_id=body.address_id,
+        version=body.version,
+        if_match=if_match,
+    )
+    return _read(patient, response)
+
+
+@router.get(
+    "/{patient_id}/addresses",
+    response_model=Page[AddressRead],
+    responses=problem_responses(404, 422),
+)
+async def list_patient_addresses(
+    patient_id: UUID,
+    session: SessionDep,
+    service: AddressServiceDep,
+    limit: LimitQuery = DEFAULT_PAGE_SIZE,
+    cursor: CursorQuery = None,
+) -> Page[AddressRead]:
+    """The patient's addresses, a page at a time."""
+    page = await service.list_for_patient(
+        session=session, patient_id=patient_id, limit=limit, cursor=cursor
+    )
+    return Page(
+        items=[AddressRead.model_validate(a) for a in page.items], next_cursor=page.next_cursor
+    )

@@ -1,0 +1,21 @@
+"""Columns every versioned resource table has: timestamps and the optimistic-lock version."""
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from api_server.models.types import UTCDateTime, utcnow
+
+__all__ = ["TimestampedVersioned"]
+
+
+class TimestampedVersioned(SQLModel):
+    """Mix into a table model; `services.versioned` updates and deletes such rows safely.
+
+    The migration helper `database.migration_columns.timestamps_and_version()` creates the
+    same three columns.
+    """
+
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    version: int = Field(default=1, nullable=False)

@@ -1,0 +1,133 @@
+"""The library internals `api_server.compat` relies on, checked against the installed versions.
+
+Each test fails with the name of the internal that moved, so an upgrade says what to fix.
+"""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.routing import APIRoute
+
+from api_server.compat.fastapi import (
+    function_exit_stack,
+    has_default_lifespan,
+    route_options,
+)
+from api_server.compat.sqlalchemy import wrap_dialect_rollback
+from api_server.database.urls import to_async_url
+
+
+async def test_fastapi_keeps_the_function_exit_stack_in_the_request_scope() -> None:
+    app = FastAPI()
+    seen: list[AsyncExitStack] = []
+
+    @app.get("/")
+    async def endpoint(request: Request) -> dict[str, str]:
+        seen.append(function_exit_stack(request))
+        return {}
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        assert (await client.get("/")).status_code == 200
+    assert len(seen) == 1 and isinstance(seen[0], AsyncExitStack)
+
+
+async def test_the_function_exit_stack_closes_before_the_response_is_sent() -> None:
+    app = FastAPI()
+    order: list[str] = []
+
+    @app.get("/")
+    async def endpoint(request: Request) -> dict[str, str]:
+        function_exit_stack(request).callback(order.append, "exit stack closed")
+        return {}
+
+    @app.middleware("http")
+    async def record(request: Request, call_next: Any) -> Any:
+        response = await call_next(request)
+        order.append("response started")
+        return response
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        await client.get("/")
+    assert order == ["exit stack closed", "response started"]
+
+
+def test_a_router_without_a_lifespan_has_fastapis_default_one() -> None:
+    assert has_default_lifespan(APIRouter())
+
+    async def lifespan(app: Any) -> Any:
+        yield
+
+    assert not has_default_lifespan(APIRouter(lifespan=lifespan))  # type: ignore[arg-type]
+
+
+def test_route_options_are_exactly_the_keywords_add_api_route_takes() -> None:
+    import inspect
+
+    router = APIRouter()
+
+    @router.get("/x", status_code=202, tags=["t"], summary="s")
+    async def endpoint() -> None:
+        return None
+
+    route = router.routes[0]
+    assert isinstance(route, APIRoute)
+    options = route_options(route)
+    accepted = set(inspect.signature(APIRouter.add_api_route).parameters)
+    assert set(options) <= accepted, set(options) - accepted
+    app = FastAPI()
+    app.router.add_api_route("/x", endpoint, **options)  # every value is accepted back
+    copied = app.routes[-1]
+    assert isinstance(copied, APIRoute)
+    assert (copied.status_code, copied.tags, copied.summary) == (202, ["t"], "s")
+
+
+async def test_an_engines_dialect_rollback_can_be_wrapped_alone(tmp_path: Path) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    url = to_async_url(f"sqlite:///{tmp_path / 'x.db'}")
+    wrapped, other = create_async_engine(url), create_async_engine(url)
+    calls: list[str] = []
+
+    def counting(original: Any) -> Any:
+        def rollback(dbapi_connection: Any) -> None:
+            calls.append("rollback")
+            original(dbapi_connection)
+
+        return rollback
+
+    async def use(engine: Any) -> int:
+        before = len(calls)
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+            await connection.rollback()
+        return len(calls) - before
+
+    wrap_dialect_rollback(wrapped, counting)
+    try:
+        assert await use(wrapped) > 0
+        assert await use(other) == 0  # another engine's dialect is untouched
+    finally:
+        await wrapped.dispose()
+        await other.dispose()
+
+
+def test_strawberry_router_internals_are_there() -> None:
+    from strawberry.fastapi import GraphQLRouter
+
+    from api_server.compat.strawberry import serves_streamed_results
+    from api_server.domains import DOMAINS
+    from api_server.graphql.router import build_graphql_router
+    from api_server.settings import Settings
+
+    for name in ("execute_single", "request_adapter_class", "_handle_errors"):
+        assert hasattr(GraphQLRouter, name), f"GraphQLRouter.{name} is gone"
+    router = build_graphql_router(Settings(_env_file=None), DOMAINS)  # type: ignore[call-arg]
+    assert serves_streamed_results(router) is False  # no streamed transports are configured

@@ -1,3 +1,0 @@
-from tests.api.conftest import api, backend_app, backend_url
-
-__all__ = ["api", "backend_app", "backend_url"]

@@ -1,0 +1,90 @@
+"""A domain is added with one entry in the tuple given to `create_app()`: its routes are
+mounted, its GraphQL fields merged, its services registered; a missing service fails the
+build, not a request."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+import httpx
+import pytest
+import strawberry
+from fastapi import APIRouter
+
+from api_server.app import create_app
+from api_server.domain import Domain
+from api_server.domains import DOMAINS
+from api_server.graphql.context import GraphQLContext
+from api_server.services.di import Service
+from api_server.services.registry import ServiceNotRegisteredError, ServiceRegistry
+from api_server.settings import Settings
+from tests.fixtures.app import serving
+
+
+class Greeter:
+    def greet(self, name: str) -> str:
+        return f"hello {name}"
+
+
+GreeterDep = Annotated[Greeter, Service(Greeter)]
+router = APIRouter(prefix="/greetings", tags=["greetings"])
+
+
+@router.get("/{name}")
+async def greet(name: str, greeter: GreeterDep) -> dict[str, str]:
+    return {"greeting": greeter.greet(name)}
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def greeting(self, info: strawberry.Info[GraphQLContext, None], name: str) -> str:
+        return info.context.service(Greeter).greet(name)
+
+
+def _register(registry: ServiceRegistry) -> None:
+    registry.register_singleton(Greeter, Greeter())
+
+
+GREETINGS = Domain(
+    name="greetings",
+    routers=(router,),
+    register=_register,
+    graphql_query=f"{__name__}:Query",
+)
+
+
+@pytest.fixture
+async def http(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async with serving(create_app(settings, domains=(*DOMAINS, GREETINGS))) as client:
+        yield client
+
+
+async def test_a_domain_added_in_one_place_serves_rest_and_graphql(
+    http: httpx.AsyncClient,
+) -> None:
+    rest = await http.get("/api/v1/greetings/ada")
+    assert (rest.status_code, rest.json()) == (200, {"greeting": "hello ada"})
+    query = '{ greeting(name: "ada") patients(first: 1) { edges { cursor } } }'
+    body = (await http.post("/graphql", json={"query": query})).json()
+    assert body == {"data": {"greeting": "hello ada", "patients": {"edges": []}}}
+    assert "/api/v1/greetings/{name}" in (await http.get("/openapi.json")).json()["paths"]
+
+
+def test_a_route_whose_service_nobody_registered_fails_create_app(settings: Settings) -> None:
+    unregistered = Domain(name="greetings", routers=(router,))  # no register: no Greeter
+    with pytest.raises(ServiceNotRegisteredError, match=r"Greeter.*/api/v1/greetings/\{name\}"):
+        create_app(settings, domains=(*DOMAINS, unregistered))
+
+
+def test_registering_a_service_twice_fails_create_app(settings: Settings) -> None:
+    twice = Domain(name="again", register=_register)
+    with pytest.raises(ValueError, match="Greeter is already registered"):
+        create_app(settings, domains=(GREETINGS, twice))
+
+
+def test_graphql_needs_a_domain_with_query_fields(settings: Settings) -> None:
+    with pytest.raises(ValueError, match="at least one domain with query fields"):
+        create_app(settings, domains=())
+    assert create_app(settings.model_copy(update={"profiles": "rest"}), domains=()) is not None
