@@ -33,21 +33,3 @@ def only_error(body: dict[str, Any]) -> dict[str, Any]:
     assert errors is not None and len(errors) == 1, body
     error: dict[str, Any] = errors[0]
     return error
-
-
-async def create_patient(api: httpx.AsyncClient, **overrides: Any) -> dict[str, Any]:
-    from tests.graphql.documents import CREATE_PATIENT, patient_input
-
-    body = await gql(api, CREATE_PATIENT, {"input": patient_input(**overrides)})
-    patient: dict[str, Any] = data(body)["createPatient"]
-    return patient
-
-
-async def create_address(
-    api: httpx.AsyncClient, patient_id: str, **overrides: Any
-) -> dict[str, Any]:
-    from tests.graphql.documents import CREATE_ADDRESS, address_input
-
-    variables = {"input": address_input(patientId=patient_id, **overrides)}
-    address: dict[str, Any] = data(await gql(api, CREATE_ADDRESS, variables))["createAddress"]
-    return address

@@ -19,7 +19,8 @@ from api_server.domains.patients.api_model import (
 from api_server.domains.patients.graphql import types as gql_types
 from api_server.field_errors import camel
 from api_server.graphql.derive import input_from_model, type_from_model
-from tests.graphql.client import create_patient, gql, only_error
+from tests.domains.patients.graphql_documents import create_patient
+from tests.graphql.client import gql, only_error
 
 RESOLVED = {"Patient": {"addresses", "primaryAddress"}, "Address": {"patient"}}
 

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import event
 
 from api_server.database.connection import get_engine
-from tests.graphql.client import create_address, create_patient, data, gql
+from tests.domains.patients.graphql_documents import create_address, create_patient
+from tests.graphql.client import data, gql
 
 NESTED = """{ patients(first: 50) { edges { node {
   addresses { city } primaryAddress { city }

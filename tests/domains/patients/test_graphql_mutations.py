@@ -12,13 +12,15 @@ from loguru import logger
 
 from api_server.domains.patients.db_model import Patient
 from api_server.domains.patients.service import PatientService
-from tests.graphql.client import create_address, create_patient, data, gql, only_error
-from tests.graphql.documents import (
+from tests.domains.patients.graphql_documents import (
     CREATE_PATIENT,
     UPDATE_PATIENT,
     address_input,
+    create_address,
+    create_patient,
     patient_input,
 )
+from tests.graphql.client import data, gql, only_error
 
 UNKNOWN = str(uuid.uuid4())
 SECRET = "sk_live_do_not_echo_9f8e7d"

@@ -6,7 +6,8 @@ import uuid
 
 import httpx
 
-from tests.graphql.client import create_address, create_patient, data, gql, only_error
+from tests.domains.patients.graphql_documents import create_address, create_patient
+from tests.graphql.client import data, gql, only_error
 
 UNKNOWN = str(uuid.uuid4())
 

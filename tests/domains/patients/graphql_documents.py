@@ -1,4 +1,12 @@
-"""GraphQL documents shared by the tests."""
+"""GraphQL documents of patients and addresses, and helpers that create them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from tests.graphql.client import data, gql
 
 PATIENT_FIELDS = """
   id patientId firstName lastName dateOfBirth sex conditions allergies primaryAddressId
@@ -45,3 +53,17 @@ def address_input(**overrides: object) -> dict[str, object]:
     }
     value.update(overrides)
     return value
+
+
+async def create_patient(api: httpx.AsyncClient, **overrides: Any) -> dict[str, Any]:
+    body = await gql(api, CREATE_PATIENT, {"input": patient_input(**overrides)})
+    patient: dict[str, Any] = data(body)["createPatient"]
+    return patient
+
+
+async def create_address(
+    api: httpx.AsyncClient, patient_id: str, **overrides: Any
+) -> dict[str, Any]:
+    variables = {"input": address_input(patientId=patient_id, **overrides)}
+    address: dict[str, Any] = data(await gql(api, CREATE_ADDRESS, variables))["createAddress"]
+    return address
