@@ -1,5 +1,6 @@
 """The one fixture family of the suite lives in tests/fixtures/: databases, apps and clients,
-log capture. This file only loads it and reports what the run could not test."""
+log capture. This file loads it and reports what the run could not test. (A few folders keep
+a conftest.py for fixtures only their tests use: event_bus/, database/, reliability/.)"""
 
 from __future__ import annotations
 

@@ -88,3 +88,8 @@ def test_graphql_needs_a_domain_with_query_fields(settings: Settings) -> None:
     with pytest.raises(ValueError, match="at least one domain with query fields"):
         create_app(settings, domains=())
     assert create_app(settings.model_copy(update={"profiles": "rest"}), domains=()) is not None
+
+
+def test_two_domains_with_one_name_are_refused(settings: Settings) -> None:
+    with pytest.raises(ValueError, match="domain names must be unique"):
+        create_app(settings, domains=(GREETINGS, Domain(name="greetings")))

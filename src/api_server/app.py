@@ -65,6 +65,9 @@ def create_app(settings: Settings | None = None, *, domains: Sequence[Domain] = 
     Fails here, not on a request, when a route needs a service nobody registered.
     """
     settings = settings or get_settings()
+    names = [domain.name for domain in domains]
+    if len(set(names)) != len(names):
+        raise ValueError(f"domain names must be unique: {names}")
     build = get_build_info()
     docs = settings.docs_enabled
     app = FastAPI(
@@ -106,9 +109,8 @@ def create_app(settings: Settings | None = None, *, domains: Sequence[Domain] = 
 
 
 def _install_rest(app: FastAPI, domains: Sequence[Domain]) -> None:
-    links = [domain.home_link for domain in domains if domain.home_link]
     for domain in domains:
         for router in domain.routers:
             include_flat(app, router, prefix=API_PREFIX)
-    if links:
-        app.state.home_links.append((API_PREFIX + links[0], "REST API"))
+        if domain.home_link:
+            app.state.home_links.append((API_PREFIX + domain.home_link, f"REST: {domain.name}"))

@@ -131,3 +131,22 @@ def test_strawberry_router_internals_are_there() -> None:
         assert hasattr(GraphQLRouter, name), f"GraphQLRouter.{name} is gone"
     router = build_graphql_router(Settings(_env_file=None), DOMAINS)  # type: ignore[call-arg]
     assert serves_streamed_results(router) is False  # no streamed transports are configured
+
+
+async def test_fastapi_keeps_the_effective_route_of_an_included_router() -> None:
+    from api_server.compat.fastapi import effective_route_template
+
+    router = APIRouter(prefix="/items")
+    seen: list[str | None] = []
+
+    @router.get("/{item_id}")
+    async def endpoint(item_id: int, request: Request) -> dict[str, str]:
+        seen.append(effective_route_template(request.scope))
+        return {}
+
+    app = FastAPI()
+    app.include_router(router, prefix="/api")
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        assert (await client.get("/api/items/7")).status_code == 200
+    assert seen == ["/api/items/{item_id}"]

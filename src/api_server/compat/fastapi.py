@@ -7,8 +7,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.routing import APIRoute, _DefaultLifespan
+from starlette.types import Scope
 
-__all__ = ["function_exit_stack", "has_default_lifespan", "route_options"]
+__all__ = [
+    "effective_route_template",
+    "function_exit_stack",
+    "has_default_lifespan",
+    "route_options",
+]
 
 # FastAPI's per-request exit stack for function-scoped dependencies: it closes when the
 # endpoint has returned and its response is serialised, before the response is sent.
@@ -59,3 +65,14 @@ def route_options(route: APIRoute) -> dict[str, Any]:
         "max_body_size": route.max_body_size,
         "form_limits": route.form_limits or None,
     }
+
+
+def effective_route_template(scope: Scope) -> str | None:
+    """The full, prefixed path template of the route that served the request, or None.
+
+    FastAPI resolves routes of included routers lazily and keeps the effective route under
+    `scope["fastapi"]`; `scope["route"]` then holds the router-relative route.
+    """
+    context = scope.get("fastapi", {}).get("effective_route_context")
+    template = getattr(context, "path_format", None)
+    return template if isinstance(template, str) else None

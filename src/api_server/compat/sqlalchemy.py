@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.util import await_
 
-__all__ = ["wrap_dialect_rollback"]
+__all__ = ["run_awaitable_from_sync", "wrap_dialect_rollback"]
+
+T = TypeVar("T")
+
+
+def run_awaitable_from_sync(awaitable: Awaitable[T]) -> T:
+    """Await from synchronous code that SQLAlchemy's async layer runs in a greenlet (a pool
+    event handler): SQLAlchemy's own bridge."""
+    return await_(awaitable)
 
 
 def wrap_dialect_rollback(

@@ -11,9 +11,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.util import await_
 
-from api_server.compat.sqlalchemy import wrap_dialect_rollback
+from api_server.compat.sqlalchemy import run_awaitable_from_sync, wrap_dialect_rollback
 from api_server.database.urls import is_sqlite
 from api_server.settings import Settings
 
@@ -153,6 +152,6 @@ def install_postgres_connection_checks(engine: AsyncEngine, timeout: float) -> N
             return
         try:
             # (asyncpg's simple-query path fails on an empty statement such as ";".)
-            await_(driver.execute("SELECT 1", timeout=timeout))
+            run_awaitable_from_sync(driver.execute("SELECT 1", timeout=timeout))
         except Exception as error:
             raise DisconnectionError("connection failed its ping") from error

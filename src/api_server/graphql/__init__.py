@@ -1,6 +1,7 @@
 """GraphQL at /graphql (Strawberry): the REST services, registry and errors, over one schema.
 
-`install_graphql(app, settings)` mounts it; `build_schema(settings)` builds the schema alone.
+`install_graphql(app, settings, domains)` mounts it; `build_schema(settings, domains)` builds
+the schema alone, from the Query and Mutation fields of the domains.
 """
 
 from api_server.graphql.context import GraphQLContext

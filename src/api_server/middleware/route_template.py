@@ -10,16 +10,9 @@ from typing import Any
 from starlette.routing import Route
 from starlette.types import Scope
 
+from api_server.compat.fastapi import effective_route_template
+
 __all__ = ["route_template"]
-
-
-def _from_fastapi(scope: Scope) -> str | None:
-    # FastAPI >= 0.16x resolves routes of included routers lazily and keeps the effective
-    # route (with the full, prefixed template) under scope["fastapi"]; scope["route"] then
-    # holds the router-relative route. tests/api/test_metrics.py (an included router) pins this.
-    context = scope.get("fastapi", {}).get("effective_route_context")
-    template = getattr(context, "path_format", None)
-    return template if isinstance(template, str) else None
 
 
 def _endpoint_index(app: Any) -> dict[int, str]:
@@ -33,7 +26,7 @@ def _endpoint_index(app: Any) -> dict[int, str]:
 
 def route_template(scope: Scope) -> str | None:
     """The matched route's full template, or None when no route matched (404, redirects)."""
-    template = _from_fastapi(scope)
+    template = effective_route_template(scope)
     if template is not None:
         return template
     if "app_root_path" in scope:

@@ -36,7 +36,7 @@ class ServiceRegistry:
 
     `register_singleton(Type, instance)` always returns that instance; `register_factory(Type,
     factory)` calls the factory on every `get()` (wrap it in `functools.lru_cache` for a lazily
-    built singleton, as the `get_*_service()` functions do).
+    built singleton of this registry).
     """
 
     def __init__(self) -> None:

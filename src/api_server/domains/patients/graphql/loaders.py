@@ -1,7 +1,7 @@
 """DataLoaders: one query per kind of relation per execution step, never one per row.
 
 Each is built once per request by `info.context.loader(factory)`; all SQL stays in the
-services (`read_many`, `get_many`, `list_for_patients`).
+services (`read_many`, `list_for_patients`).
 """
 
 from __future__ import annotations
