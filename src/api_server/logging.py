@@ -41,6 +41,7 @@ request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 NOISY_LOGGERS = (
     "alembic.runtime.migration",
+    "alembic.runtime.plugins",  # a "setup plugin ..." line per plugin on every start
     "watchfiles",
     "watchfiles.main",
     "asyncio",
@@ -139,9 +140,10 @@ def _loguru_access_writer(
 
 def _json_access_writer(stream: TextIO) -> AccessWriter:
     """The access log's hot path in JSON mode: the same line shape as the JSON sink, without
-    loguru's per-record machinery (it cost a third of a /ping request). Hand-assembled: only
-    the route can hold characters that need escaping; the method is an HTTP token, the request
-    id is validated to `[A-Za-z0-9._:-]`, the client is an address, the rest are numbers.
+    loguru's per-record machinery (a large share of a /ping: docs/performance.md).
+    Hand-assembled: only the route can hold characters that need escaping; the method is an
+    HTTP token, the request id is validated to `[A-Za-z0-9._:-]`, the client is an address,
+    the rest are numbers.
     """
     write = stream.write
     quote = _json_string
@@ -206,8 +208,8 @@ def setup_logging(settings: Settings, stream: TextIO | None = None) -> None:
         )
 
     # The stdlib levels follow the configured one: records below it are never built. Level 0
-    # here would also make uvicorn wrap the app in its per-message TRACE logger (a third of
-    # the /ping throughput).
+    # here would also make uvicorn wrap the app in its per-message TRACE logger, which costs
+    # a large share of /ping's throughput (docs/performance.md).
     level = logger.level(settings.log_level).no
     logging.basicConfig(handlers=[InterceptHandler()], level=level, force=True)
     for name in UVICORN_LOGGERS:

@@ -71,5 +71,5 @@ async def test_database_down_is_an_error_naming_no_host() -> None:
         result = await build_server_pipeline(settings).run()
     assert result.status is PipelineStatus.ERROR
     init = next(c for s in result.stages for c in s.checks if c.name == "database_initialization")
-    assert init.message == "the database is unavailable"
+    assert init.message == "the database server cannot be reached"
     assert str(port) not in str(result)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from tests.cli.test_db import db_cli
 from tests.cli.test_main import _run_cli
+from tests.fixtures.database import head_revision
 from tests.serverproc import free_port
 
 INJECTED = Path(__file__).resolve().parent.parent / "injected"
@@ -18,7 +19,8 @@ def test_check_exits_0_when_ready(tmp_path: Path) -> None:
     result = _run_cli("check", env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[0].startswith("readiness: operational (ready")
-    assert "success        database_schema (critical): schema at head (0001)" in result.stdout
+    head = head_revision()
+    assert f"success        database_schema (critical): schema at head ({head})" in result.stdout
 
 
 def test_check_never_migrates_and_reports_a_schema_behind(tmp_path: Path) -> None:
@@ -35,9 +37,8 @@ def test_check_exits_1_when_the_database_is_down(tmp_path: Path) -> None:
     env = {"API_SERVER_DATABASE_URL": url, "API_SERVER_DB_CONNECT_TIMEOUT": "1"}
     result = _run_cli("check", env=env, cwd=tmp_path)
     assert result.returncode == 1
-    assert "failed         database_initialization (critical): the database is unavailable" in (
-        result.stdout
-    )
+    cause = "the database server cannot be reached"
+    assert f"failed         database_initialization (critical): {cause}" in result.stdout
     assert "pw-secret" not in result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
 

@@ -7,7 +7,9 @@ import os
 import subprocess
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
+import pytest
 from sqlalchemy import text
 
 from api_server.database.connection import create_database
@@ -72,9 +74,52 @@ def test_unreachable_database_exits_3_within_seconds(tmp_path: Path) -> None:
     result = db_cli("check", url=url, cwd=tmp_path)
     elapsed = time.monotonic() - started
     assert result.returncode == 3
-    assert result.stderr.strip() == "error: database unreachable: the database is unavailable"
+    expected = "error: database unreachable: the database server cannot be reached"
+    assert result.stderr.strip() == expected
     assert "topsecret" not in result.stderr
     assert elapsed < 30, "an unreachable database must not hang the CLI"
+
+
+def _pg_url(admin_url: str, *, user: str | None = None, database: str | None = None) -> str:
+    parts = urlsplit(admin_url)
+    netloc = parts.netloc if user is None else f"{user}@{parts.hostname}:{parts.port or 5432}"
+    path = parts.path if database is None else f"/{database}"
+    return urlunsplit(parts._replace(netloc=netloc, path=path))
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("missing database", "the database does not exist"),
+        ("refused login", "the database refused the login"),
+        ("unknown host", "the database server cannot be reached"),
+    ],
+)
+def test_connection_failures_exit_3_with_one_line_naming_the_cause(
+    pg_admin_url: str, tmp_path: Path, case: str, message: str
+) -> None:
+    url = {
+        "missing database": _pg_url(pg_admin_url, database="api_server_no_such_database"),
+        "refused login": _pg_url(pg_admin_url, user="no_such_role:topsecret"),
+        "unknown host": "postgresql://app:topsecret@no-such-host.invalid:5432/app",
+    }[case]
+    for command in ("check", "upgrade"):
+        result = (
+            db_cli(command, "--yes", url=url, cwd=tmp_path)
+            if command == "upgrade"
+            else (db_cli(command, url=url, cwd=tmp_path))
+        )
+        assert result.returncode == 3, result.stderr
+        assert result.stderr.strip() == f"error: database unreachable: {message}"
+        assert "topsecret" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_empty_database_says_how_to_migrate(tmp_path: Path) -> None:
+    result = db_cli("check", url=f"sqlite:///{tmp_path / 'empty.db'}", cwd=tmp_path)
+    assert result.returncode == 4
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "db upgrade --yes" in result.stderr and "migrates by itself" in result.stderr
 
 
 def test_upgrade_without_terminal_or_yes_refuses(tmp_path: Path) -> None:
@@ -87,10 +132,11 @@ def test_upgrade_without_terminal_or_yes_refuses(tmp_path: Path) -> None:
 
 def test_history_and_downgrade(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'down.db'}"
-    assert "<base> -> 0001" in db_cli("history", url=url, cwd=tmp_path).stdout
+    head = head_revision()
+    assert f"-> {head}  " in db_cli("history", url=url, cwd=tmp_path).stdout
     assert db_cli("upgrade", "--yes", url=url, cwd=tmp_path).returncode == 0
     down = db_cli("downgrade", "base", "--yes", url=url, cwd=tmp_path)
-    assert (down.returncode, down.stdout.strip()) == (0, "downgraded 0001 -> base")
+    assert (down.returncode, down.stdout.strip()) == (0, f"downgraded {head} -> base")
     assert db_cli("check", url=url, cwd=tmp_path).returncode == 4
 
 

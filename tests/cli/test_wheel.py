@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.database import head_revision
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -57,7 +59,7 @@ def test_installed_wheel_migrates_an_empty_sqlite_file(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "upgraded empty -> 0001" in result.stdout
+    assert f"upgraded empty -> {head_revision()}" in result.stdout
     check = subprocess.run(
         [str(venv / "bin" / "api-server-cli"), "db", "check"],
         env=env,
@@ -66,4 +68,4 @@ def test_installed_wheel_migrates_an_empty_sqlite_file(tmp_path: Path) -> None:
         text=True,
         check=False,
     )
-    assert (check.returncode, check.stdout.strip()) == (0, "schema at head (0001)")
+    assert (check.returncode, check.stdout.strip()) == (0, f"schema at head ({head_revision()})")

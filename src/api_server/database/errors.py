@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sys
-from functools import cache
 
 from sqlalchemy import MetaData, UniqueConstraint
 from sqlalchemy import exc as sa_exc
@@ -19,84 +17,83 @@ __all__ = [
     "unavailable_error",
 ]
 
-_UNAVAILABLE_BUILTIN: tuple[type[BaseException], ...] = (
-    OSError,
-    TimeoutError,
-    asyncio.TimeoutError,
-    ConnectionError,
-)
+# PostgreSQL SQLSTATEs (exact codes, then classes) that mean the database cannot serve now,
+# with the reason a client (503 detail) or an operator (CLI line) is given. Never the host,
+# the user or the driver's message.
+_SQLSTATE_REASONS = {
+    "3D000": "the database does not exist",
+    "28000": "the database refused the login",
+    "28P01": "the database refused the login",
+    "57014": "the database statement timed out",
+    "57P01": "the database server is shutting down",
+    "57P02": "the database server is shutting down",
+    "57P03": "the database server is not accepting connections yet",
+    "53300": "the database server has no connection slot free",
+}
+_SQLSTATE_CLASS_REASONS = {
+    "08": "the connection to the database failed",
+    "53": "the database server is out of resources",
+}
+UNREACHABLE = "the database server cannot be reached"
+UNAVAILABLE = "the database is unavailable"
 
 
-@cache
-def _asyncpg_unavailable() -> tuple[type[BaseException], ...]:
-    # Errors raised by asyncpg (wrapped by SQLAlchemy as `orig`) that mean the server is gone,
-    # refuses, is shutting down, or cancelled the statement (statement_timeout).
-    import asyncpg
-
-    return (
-        asyncpg.exceptions.CannotConnectNowError,
-        asyncpg.exceptions.ConnectionDoesNotExistError,
-        asyncpg.exceptions.AdminShutdownError,
-        asyncpg.exceptions.CrashShutdownError,
-        asyncpg.exceptions.TooManyConnectionsError,
-        asyncpg.exceptions.QueryCanceledError,
-        asyncpg.exceptions.ConnectionFailureError,
-    )
+def _sqlstate(error: BaseException | None) -> str | None:
+    # SQLAlchemy's asyncpg adapter raises its own error `from` asyncpg's, which has `sqlstate`.
+    for candidate in (error, getattr(error, "__cause__", None)):
+        code = getattr(candidate, "sqlstate", None)
+        if isinstance(code, str):
+            return code
+    return None
 
 
-def _unavailable_types() -> tuple[type[BaseException], ...]:
-    # asyncpg is not imported on SQLite (a start-up cost for nothing): until it is, no asyncpg
-    # error can exist.
-    if "asyncpg" not in sys.modules:
-        return _UNAVAILABLE_BUILTIN
-    return _UNAVAILABLE_BUILTIN + _asyncpg_unavailable()
-
-
-def _sqlite_unavailable(orig: BaseException) -> bool:
-    # "database is locked" past busy_timeout, or the file cannot be opened.
+def _sqlite_reason(orig: BaseException) -> str | None:
     text = str(orig).lower()
-    return "database is locked" in text or "unable to open database" in text
+    if "database is locked" in text:  # past busy_timeout
+        return "the database is busy with other writes"
+    if "unable to open database" in text:
+        return "the database file cannot be opened"
+    return None
+
+
+def _reason(error: BaseException) -> str | None:
+    """Why the database cannot serve, or None when `error` is not about availability."""
+    if isinstance(error, DatabaseUnavailableError):
+        return error.detail
+    if isinstance(error, sa_exc.TimeoutError):
+        return "no database connection became free in time"  # QueuePool checkout timed out
+    if isinstance(error, sa_exc.DBAPIError):
+        orig = error.orig
+        code = _sqlstate(orig)
+        if code is not None and (
+            reason := _SQLSTATE_REASONS.get(code) or _SQLSTATE_CLASS_REASONS.get(code[:2])
+        ):
+            return reason
+        if orig is not None and (reason := _reason(orig) or _sqlite_reason(orig)):
+            return reason
+        if orig is not None and isinstance(orig.__cause__, OSError | asyncio.TimeoutError):
+            return UNREACHABLE
+        # Anything else is a query error (no such table, syntax, misuse): a bug, so a 500.
+        return UNAVAILABLE if error.connection_invalidated else None
+    if isinstance(error, sa_exc.InvalidRequestError) and "connection is closed" in str(error):
+        return UNAVAILABLE  # the pool gave up: every connection it tried failed its ping
+    if isinstance(error, OSError | asyncio.TimeoutError):
+        return UNREACHABLE
+    code = _sqlstate(error)  # a driver error that reached us unwrapped
+    if code is not None:
+        return _SQLSTATE_REASONS.get(code) or _SQLSTATE_CLASS_REASONS.get(code[:2])
+    return None
 
 
 def is_database_unavailable(error: BaseException) -> bool:
-    """True when `error` says the database cannot serve now (down, timeout, pool exhausted)."""
-    if isinstance(error, DatabaseUnavailableError | sa_exc.TimeoutError):
-        return True  # sa_exc.TimeoutError: QueuePool checkout timed out (pool exhausted)
-    if isinstance(error, sa_exc.DBAPIError):
-        if error.connection_invalidated:
-            return True
-        orig = error.orig
-        unavailable = _unavailable_types()
-        # Anything else is a query error (no such table, syntax, misuse): a bug, so a 500.
-        return orig is not None and (
-            isinstance(orig, unavailable)
-            or isinstance(orig.__cause__, unavailable)
-            or _sqlite_unavailable(orig)
-        )
-    if isinstance(error, sa_exc.InvalidRequestError) and "connection is closed" in str(error):
-        return True  # the pool gave up: every connection it tried failed its ping
-    return isinstance(error, _unavailable_types())
-
-
-def _is_query_canceled(orig: BaseException | None) -> bool:
-    if orig is None or "asyncpg" not in sys.modules:
-        return False
-    import asyncpg
-
-    # SQLAlchemy's asyncpg adapter raises its own error type `from` the asyncpg one.
-    canceled = asyncpg.exceptions.QueryCanceledError
-    return isinstance(orig, canceled) or isinstance(orig.__cause__, canceled)
+    """True when `error` says the database cannot serve now: down, unreachable, missing,
+    refusing the login, shutting down, timed out, or no pooled connection free."""
+    return _reason(error) is not None
 
 
 def unavailable_error(error: BaseException) -> DatabaseUnavailableError:
     """A 503 problem for `error`, naming only its kind (no host, user or driver message)."""
-    if isinstance(error, sa_exc.TimeoutError):
-        reason = "no database connection became free in time"
-    elif isinstance(error, sa_exc.DBAPIError) and _is_query_canceled(error.orig):
-        reason = "the database statement timed out"
-    else:
-        reason = "the database is unavailable"
-    return DatabaseUnavailableError(reason, retry_after=1)
+    return DatabaseUnavailableError(_reason(error) or UNAVAILABLE, retry_after=1)
 
 
 def _unique_columns_by_name(metadata: MetaData) -> dict[str, list[str]]:
@@ -120,7 +117,7 @@ def _violated_columns(error: sa_exc.IntegrityError) -> list[str] | None:
     constraint = getattr(cause, "constraint_name", None)
     if constraint and getattr(cause, "sqlstate", None) == "23505":
         return _unique_columns_by_name(SQLModel.metadata).get(constraint)
-    # SQLite: "UNIQUE constraint failed: practitioners.license_number[, table.column]"
+    # SQLite: "UNIQUE constraint failed: clinics.code[, table.column]"
     text = str(orig)
     marker = "UNIQUE constraint failed: "
     if marker in text:

@@ -55,6 +55,12 @@ _STATE_EXIT = {
 }
 
 
+_UPGRADE_HINT = (
+    "run `api-server-cli db upgrade --yes`, or start the server, which migrates by itself "
+    "unless API_SERVER_AUTO_MIGRATE=false"
+)
+
+
 def _run(operation: Callable[[AlembicManager], Awaitable[T]]) -> T:
     """Run `operation` on a fresh engine, turning known failures into one-line exits."""
     try:
@@ -89,6 +95,8 @@ def check() -> None:
     if code is ExitCode.OK:
         info(status.message)
         return
+    if code is ExitCode.BEHIND:
+        fail(f"{status.message}; {_UPGRADE_HINT}", code=code)
     fail(status.message, code=code)
 
 
