@@ -10,11 +10,13 @@ export UV_PYTHON_DOWNLOADS := never
 # Installed packages ship as bytecode: without .pyc files (e.g. PYTHONDONTWRITEBYTECODE=1, a
 # read-only image) every start compiles ~3,000 modules again and takes seconds, not one.
 export UV_COMPILE_BYTECODE := 1
-export UV_PYTHON ?= $(shell command -v $(PYTHON))
+# The interpreter's real path, not a shim's (pyenv): uv compares it with the venv's own, and a
+# shim path never matches, so every sync would delete and rebuild .venv.
+export UV_PYTHON ?= $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV_BIN := .venv/bin
 
-.PHONY: help run test test-fast lint format typecheck check bench clean
+.PHONY: help run seed test test-fast lint format typecheck check bench clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,16 +38,23 @@ help: ## List the commands
 run: .venv/.runtime ## Migrate the embedded SQLite database and serve on 127.0.0.1:8080
 	$(VENV_BIN)/api-server run
 
-test: .venv/.dev ## Run the whole test suite (PostgreSQL tests skip loudly when it is absent)
+seed: .venv/.runtime ## Migrate, then load the small sample data set (idempotent)
+	$(VENV_BIN)/api-server-cli db upgrade --yes
+	$(VENV_BIN)/api-server-cli seed
+
+test: .venv/.dev ## The whole suite, ~5 min on 2 cores (PostgreSQL tests skip loudly without it)
 	$(VENV_BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: .venv/.dev ## All but the reliability and fuzz suites, ~2 min on 2 cores
+	$(VENV_BIN)/pytest -m "not reliability and not fuzz" $(PYTEST_ARGS)
 
 lint: .venv/.dev ## ruff check + format check
 	$(VENV_BIN)/ruff check src tests bench
 	$(VENV_BIN)/ruff format --check src tests bench
 
-format: .venv/.dev ## Apply ruff fixes and formatting
-	$(VENV_BIN)/ruff check --fix src tests bench
+format: .venv/.dev ## Format, then apply ruff's fixes (formats even when findings remain)
 	$(VENV_BIN)/ruff format src tests bench
+	$(VENV_BIN)/ruff check --fix src tests bench
 
 typecheck: .venv/.dev ## mypy --strict on src/
 	$(VENV_BIN)/mypy

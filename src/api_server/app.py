@@ -26,7 +26,7 @@ from api_server.services.di import build_registry, verify_route_services
 from api_server.settings import Settings, get_settings
 from api_server.version import get_build_info
 
-__all__ = ["API_PREFIX", "create_app"]
+__all__ = ["API_PREFIX", "DOMAINS", "create_app"]
 
 API_PREFIX = "/api/v1"  # the versioned REST surface (the `rest` profile)
 

@@ -8,7 +8,7 @@ the schema. Its tables are known through SQLModel's metadata as soon as it is im
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
@@ -28,7 +28,9 @@ class Domain:
     already holds the framework's: `Settings`, `EventBus`, ...). `graphql_query` and
     `graphql_mutation` name Strawberry types as "module:Class", imported only when the
     GraphQL profile is served (Strawberry is a start-up cost a REST-only instance skips).
-    `home_link` is the path the home page lists for the domain's REST API.
+    `home_link` is the path the home page lists for the domain's REST API. `seed()` adds the
+    domain's sample data to the process's database (`api-server-cli seed`), skipping what is
+    there already, and returns how many records it added.
     """
 
     name: str
@@ -37,6 +39,7 @@ class Domain:
     graphql_query: str | None = None
     graphql_mutation: str | None = None
     home_link: str | None = None
+    seed: Callable[[], Awaitable[int]] | None = None
 
     def graphql_types(self) -> tuple[type[Any] | None, type[Any] | None]:
         """The domain's Query and Mutation classes (None where it has none)."""

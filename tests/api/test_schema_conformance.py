@@ -6,7 +6,11 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.serverproc import BIN, free_port, running_server
+
+pytestmark = pytest.mark.fuzz
 
 CHECKS = ",".join(
     [

@@ -162,3 +162,26 @@ def test_upgrade_while_another_process_holds_the_lock_exits_6(tmp_path: Path) ->
         )
     assert result.returncode == 6, result.stderr
     assert "MIGRATION" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_seed_needs_the_schema_then_loads_once(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'seed.db'}"
+
+    def seed() -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("API_SERVER_")}
+        return subprocess.run(
+            [str(BIN / "api-server-cli"), "seed"],
+            env={**env, "API_SERVER_DATABASE_URL": url},
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    empty = seed()
+    assert empty.returncode == 4 and "db upgrade --yes" in empty.stderr
+    assert db_cli("upgrade", "--yes", url=url, cwd=tmp_path).returncode == 0
+    first, second = seed(), seed()
+    assert (first.returncode, first.stdout.strip()) == (0, "patients: 10 sample records added")
+    assert (second.returncode, second.stdout.strip()) == (0, "patients: 0 sample records added")

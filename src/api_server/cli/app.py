@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api_server.cli.commands import config, db
+from api_server.cli.commands import config, db, seed
 
 app = typer.Typer(
     name="api-server-cli",
@@ -15,6 +15,7 @@ app = typer.Typer(
 )
 app.add_typer(config.app, name="config")
 app.add_typer(db.app, name="db")
+app.command("seed")(seed.seed)
 
 
 def main() -> None:

@@ -47,6 +47,13 @@ GRAPHIQL_CSP = (
 )
 
 
+# What a browser (or anyone) gets at GET /graphql without a query while GraphiQL is off.
+GRAPHIQL_OFF = (
+    "GraphiQL is off (API_SERVER_GRAPHIQL=false); send GraphQL documents with POST /graphql, "
+    "or with GET /graphql?query=... for queries"
+)
+
+
 # Where the request's sub-response (the `info.context.response` resolvers may set headers or
 # a status on) is kept: Strawberry's FastAPI router keeps it in an attribute of the router,
 # which concurrent requests overwrite.
@@ -129,6 +136,8 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
         try:
             return await super().run(request, context=context, root_value=root_value)
         except CrossWebHTTPException as error:
+            if error.status_code == 404 and request.method == "GET" and not self.graphql_ide:
+                raise StarletteHTTPException(404, GRAPHIQL_OFF) from None
             raise _as_problem(error) from None
 
     async def process_result(

@@ -61,7 +61,7 @@ _UPGRADE_HINT = (
 )
 
 
-def _run(operation: Callable[[AlembicManager], Awaitable[T]]) -> T:
+def run_on_database(operation: Callable[[AlembicManager], Awaitable[T]]) -> T:
     """Run `operation` on a fresh engine, turning known failures into one-line exits."""
     try:
         settings = get_settings()
@@ -82,7 +82,9 @@ def _run(operation: Callable[[AlembicManager], Awaitable[T]]) -> T:
     except DatabaseUnavailableError as error:
         fail(f"database unreachable: {error.detail}", code=ExitCode.UNREACHABLE)
     except SchemaStateError as error:
-        fail(str(error), code=_STATE_EXIT[error.status.state])
+        code = _STATE_EXIT[error.status.state]
+        hint = f"; {_UPGRADE_HINT}" if code is ExitCode.BEHIND else ""
+        fail(f"{error}{hint}", code=code)
     except AdvisoryLockTimeoutError as error:
         fail(str(error), code=ExitCode.LOCK_TIMEOUT)
 
@@ -90,7 +92,7 @@ def _run(operation: Callable[[AlembicManager], Awaitable[T]]) -> T:
 @app.command("check")
 def check() -> None:
     """Exit 0 when the schema is at head; otherwise say why (exit 3, 4 or 5)."""
-    status = _run(lambda manager: manager.validate_schema_state())
+    status = run_on_database(lambda manager: manager.validate_schema_state())
     code = _STATE_EXIT[status.state]
     if code is ExitCode.OK:
         info(status.message)
@@ -103,7 +105,7 @@ def check() -> None:
 @app.command("current")
 def current() -> None:
     """Print the database's current revision(s)."""
-    revisions = _run(lambda manager: manager.current())
+    revisions = run_on_database(lambda manager: manager.current())
     info(", ".join(revisions) if revisions else "none (empty database)")
 
 
@@ -129,7 +131,7 @@ def upgrade(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
 ) -> None:
     """Apply migrations up to REVISION (default head) under the migration lock."""
-    status = _run(lambda manager: manager.validate_schema_state())
+    status = run_on_database(lambda manager: manager.validate_schema_state())
     if status.is_at_head and revision == "head":
         info(status.message)
         return
@@ -149,7 +151,7 @@ def upgrade(
         info(format_summary(after))
         return result
 
-    result = _run(migrate)
+    result = run_on_database(migrate)
     before = ", ".join(result.before) or "empty"
     info(f"upgraded {before} -> {', '.join(result.after)}" if result.applied else "nothing to do")
 
@@ -161,6 +163,6 @@ def downgrade(
 ) -> None:
     """Revert migrations down to REVISION under the migration lock (destroys data)."""
     _confirm(f"Downgrade the schema to {revision}? Data in dropped tables is lost.", yes)
-    result = _run(lambda manager: manager.downgrade(revision))
+    result = run_on_database(lambda manager: manager.downgrade(revision))
     after = ", ".join(result.after) or "base"
     info(f"downgraded {', '.join(result.before) or 'base'} -> {after}")

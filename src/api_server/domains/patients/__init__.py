@@ -8,6 +8,7 @@ from api_server.domains.patients.address_router import router as address_router
 from api_server.domains.patients.address_service import AddressService
 from api_server.domains.patients.audit import AuditLogService, register_audit_trail
 from api_server.domains.patients.router import router as patient_router
+from api_server.domains.patients.sample_data import seed_sample_patients
 from api_server.domains.patients.service import PatientService
 from api_server.event_bus import EventBus
 from api_server.services.registry import ServiceRegistry
@@ -30,4 +31,5 @@ DOMAIN = Domain(
     graphql_query="api_server.domains.patients.graphql.query:Query",
     graphql_mutation="api_server.domains.patients.graphql.mutation:Mutation",
     home_link="/patients",
+    seed=seed_sample_patients,
 )

@@ -36,6 +36,8 @@ PatientCode = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
 ]
 MAX_ADDRESSES_PER_CREATE = 20
+# The list filter, described once for REST's `last_name` and GraphQL's `lastName`.
+LAST_NAME_FILTER = "Only patients whose last name is exactly this (case-sensitive)."
 
 
 class _CleanTerms:

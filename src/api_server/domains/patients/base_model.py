@@ -18,6 +18,9 @@ __all__ = ["AddressBase", "AddressType", "PatientBase", "Sex", "clean_terms"]
 
 
 class Sex(StrEnum):
+    """Sex recorded for the patient: `female`, `male`, `other` or `unknown` in REST; GraphQL
+    spells the same values in upper case (`FEMALE`, `MALE`, `OTHER`, `UNKNOWN`)."""
+
     FEMALE = "female"
     MALE = "male"
     OTHER = "other"
@@ -25,6 +28,9 @@ class Sex(StrEnum):
 
 
 class AddressType(StrEnum):
+    """What an address is used for: `home`, `work`, `billing` or `other` in REST; GraphQL
+    spells the same values in upper case (`HOME`, `WORK`, `BILLING`, `OTHER`)."""
+
     HOME = "home"
     WORK = "work"
     BILLING = "billing"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from api_server.api.deps import (
     DEFAULT_PAGE_SIZE,
@@ -15,12 +16,14 @@ from api_server.api.deps import (
     SessionDep,
 )
 from api_server.domains.patients.api_model import (
+    LAST_NAME_FILTER,
     AddressRead,
     PatientCreate,
     PatientRead,
     PatientUpdate,
     PrimaryAddressUpdate,
 )
+from api_server.domains.patients.base_model import NAME_MAX
 from api_server.domains.patients.db_model import Patient
 from api_server.domains.patients.deps import AddressServiceDep, PatientServiceDep
 from api_server.models.api import Page
@@ -60,7 +63,9 @@ async def list_patients(
     service: PatientServiceDep,
     limit: LimitQuery = DEFAULT_PAGE_SIZE,
     cursor: CursorQuery = None,
-    last_name: str | None = None,
+    last_name: Annotated[
+        str | None, Query(max_length=NAME_MAX, description=LAST_NAME_FILTER)
+    ] = None,
 ) -> Page[PatientRead]:
     """List patients in creation order, a page at a time."""
     page = await service.list(session=session, limit=limit, cursor=cursor, last_name=last_name)

@@ -3,9 +3,11 @@ null; failures are errors."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
-from api_server.domains.patients.api_model import PatientRead
+from api_server.domains.patients.api_model import LAST_NAME_FILTER, PatientRead
 from api_server.domains.patients.graphql import loaders
 from api_server.domains.patients.graphql.types import Address, Info, Patient
 from api_server.domains.patients.service import PatientService
@@ -54,7 +56,7 @@ class Query:
         info: Info,
         first: int | None = DEFAULT_LIMIT,
         after: str | None = None,
-        last_name: str | None = None,
+        last_name: Annotated[str | None, strawberry.argument(description=LAST_NAME_FILTER)] = None,
     ) -> Connection[Patient]:
         limit = check_page_size(first, ["first"])
         service = info.context.service(PatientService)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import strawberry
 
 from api_server.domains.patients.api_model import (
@@ -33,8 +35,8 @@ __all__ = [
 Info = strawberry.Info[GraphQLContext, None]
 
 # The domain's own enums, registered with Strawberry: GraphQL and REST accept the same set.
-strawberry.enum(Sex)
-strawberry.enum(AddressType)
+strawberry.enum(Sex, description=inspect.cleandoc(Sex.__doc__ or ""))
+strawberry.enum(AddressType, description=inspect.cleandoc(AddressType.__doc__ or ""))
 
 
 # Resolvers return read models (`PatientRead`, `AddressRead`): the types' fields are theirs,
