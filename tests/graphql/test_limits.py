@@ -93,3 +93,26 @@ async def test_queries_work_over_get_but_mutations_do_not(client: httpx.AsyncCli
     assert response.json() == {"data": {"__typename": "Query"}}
     mutation = f'mutation {{ deletePatient(id: "{ID}") }}'
     assert (await client.get(PATH, params={"query": mutation})).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "{ patinets { edges { cursor } } }",  # a field
+        "{ patients(fist: 1) { edges { cursor } } }",  # an argument
+        '{ patient(id: "x") { firstNam } }',  # a field of a type
+    ],
+)
+async def test_no_suggestions_while_introspection_is_off(
+    client: httpx.AsyncClient, document: str
+) -> None:
+    body = await gql(client, document)
+    message = body["errors"][0]["message"]
+    assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert "Did you mean" not in message and message.endswith(("'.", '".')), message
+
+
+async def test_suggestions_help_while_introspection_is_on(app_client: Any) -> None:
+    async with app_client(graphql_introspection=True) as http:
+        body = await gql(http, "{ patinets { edges { cursor } } }")
+    assert "Did you mean 'patients'" in body["errors"][0]["message"]

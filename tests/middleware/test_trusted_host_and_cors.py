@@ -20,12 +20,22 @@ ORIGIN = "https://app.example.com"
 )
 async def test_trusted_hosts(app_client: AppClient, host: str, status: int) -> None:
     async with app_client(trusted_hosts=["api.example.com", "*.svc.internal"]) as http:
-        response = await http.get("/ping", headers={"Host": host})
+        response = await http.get("/version", headers={"Host": host})
     assert response.status_code == status
     if status == 400:
         body = response.json()
         assert body["code"] == "INVALID_HOST"
         assert body["request_id"] == response.headers["x-request-id"]
+
+
+@pytest.mark.parametrize("host", ["10.42.0.17:8080", "localhost", "127.0.0.1", "[fd00::1]:8080"])
+async def test_probes_answer_whatever_the_host(app_client: AppClient, host: str) -> None:
+    async with app_client(trusted_hosts=["api.example.com"]) as http:
+        for path in ("/ping", "/health-check"):
+            response = await http.get(path, headers={"Host": host})
+            assert response.status_code == 200, (path, response.text)
+        refused = await http.get("/api/v1/patients", headers={"Host": host})
+        assert (refused.status_code, refused.json()["code"]) == (400, "INVALID_HOST")
 
 
 async def test_any_host_by_default(app_client: AppClient) -> None:

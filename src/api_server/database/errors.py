@@ -8,7 +8,12 @@ from sqlalchemy import MetaData, UniqueConstraint
 from sqlalchemy import exc as sa_exc
 from sqlmodel import SQLModel
 
-from api_server.exceptions import ApiError, DatabaseUnavailableError, ResourceConflictError
+from api_server.exceptions import (
+    ApiError,
+    DatabaseUnavailableError,
+    ResourceConflictError,
+    ValidationFailedError,
+)
 
 __all__ = [
     "database_api_error",
@@ -140,10 +145,14 @@ def integrity_error(error: sa_exc.IntegrityError) -> ApiError:
 
 def database_api_error(error: BaseException) -> ApiError | None:
     """The API error a database failure means, on both surfaces (REST and GraphQL): 503 when
-    the database cannot serve, 409 for a violated constraint; None for anything else (a bug,
-    answered 500 and logged)."""
+    the database cannot serve, 409 for a violated constraint, 422 for a value it cannot store;
+    None for anything else (a bug, answered 500 and logged)."""
     if is_database_unavailable(error):
         return unavailable_error(error)
     if isinstance(error, sa_exc.IntegrityError):
         return integrity_error(error)
+    if isinstance(error, sa_exc.DBAPIError) and (_sqlstate(error.orig) or "").startswith("22"):
+        # Data exception: a value the database cannot store (a NUL in text, an integer out of
+        # the column's range). Input validation names the field first; this is the backstop.
+        return ValidationFailedError("a value of the request cannot be stored by the database")
     return None

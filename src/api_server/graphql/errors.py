@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,14 +60,29 @@ def classify(error: GraphQLError) -> Classified:
             return _api(api_error)
     if error.path is None and (original is None or isinstance(original, GraphQLError)):
         return Classified(DOCUMENT_ERROR, _document_message(error.message))
+    if error.path is None and isinstance(original, ValueError | RecursionError):
+        # Raised while validating the document itself: an Int literal too long to convert,
+        # a value nested too deeply. The client's document, not a server fault.
+        return Classified(DOCUMENT_ERROR, "a value in the document cannot be read")
     # A resolver bug, or a non-null field that resolved to null: the server's fault.
     return Classified("INTERNAL_ERROR", INTERNAL_MESSAGE, unexpected=True)
 
 
-def format_error(error: GraphQLError) -> dict[str, Any]:
-    """The JSON of one error: message, locations, path, extensions (code first)."""
+# graphql-core's "Did you mean 'patient'?" endings list names of the schema.
+_SUGGESTION = re.compile(r"\s*Did you mean .*\?$", re.DOTALL)
+
+
+def format_error(error: GraphQLError, *, suggestions: bool = True) -> dict[str, Any]:
+    """The JSON of one error: message, locations, path, extensions (code first).
+
+    `suggestions=False` drops "Did you mean ...?": with introspection off, they would
+    disclose the schema one guess at a time.
+    """
     found = classify(error)
-    formatted: dict[str, Any] = {"message": found.message}
+    message = found.message
+    if not suggestions and found.code == DOCUMENT_ERROR:
+        message = _SUGGESTION.sub("", message)
+    formatted: dict[str, Any] = {"message": message}
     if error.locations:
         formatted["locations"] = [{"line": x.line, "column": x.column} for x in error.locations]
     if error.path is not None:

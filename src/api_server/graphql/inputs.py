@@ -16,10 +16,11 @@ import strawberry
 from pydantic import BaseModel, ValidationError
 
 from api_server.field_errors import field_errors, invalid_input
+from api_server.models.api import check_text
 
 M = TypeVar("M", bound=BaseModel)
 
-__all__ = ["parse_id", "validated"]
+__all__ = ["parse_id", "text_argument", "validated"]
 
 
 def _plain(value: Any) -> Any:
@@ -42,6 +43,19 @@ def validated(model: type[M], value: Any, *, path: str = "input", **extra: Any) 
         errors = error.errors(include_input=False, include_url=False)
         raise invalid_input(
             field_errors(errors, prefix=[path], graphql=True), what="input"
+        ) from None
+
+
+def text_argument(value: str | None, argument: str) -> str | None:
+    """A string argument held to the rule of every input string (no control characters);
+    otherwise a VALIDATION_ERROR naming the argument."""
+    if value is None:
+        return None
+    try:
+        return check_text(value)
+    except ValueError as error:
+        raise invalid_input(
+            [{"loc": [argument], "msg": str(error), "type": "value_error"}], what="input"
         ) from None
 
 

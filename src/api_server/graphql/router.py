@@ -76,10 +76,12 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
         schema: BaseSchema,
         *,
         context_getter: Callable[[Request], Awaitable[GraphQLContext]] = get_graphql_context,
+        suggestions: bool = True,
         **options: Any,
     ) -> None:
         super().__init__(schema, context_getter=context_getter, **options)
         self._context_getter = context_getter  # for handle_post, which calls it directly
+        self.suggestions = suggestions  # "Did you mean ...?" in document errors
         self.routes[:] = [
             route
             for route in self.routes
@@ -116,6 +118,15 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
             response.background = tasks
         return response
 
+    def decode_json(self, data: str | bytes) -> object:
+        # Strawberry turns only JSONDecodeError into a 400. Nesting too deep for the parser
+        # (RecursionError), a number too long to convert and bytes that are not UTF-8 (other
+        # ValueErrors) are as malformed: a 400 too, never a 500.
+        try:
+            return json.loads(data)
+        except (ValueError, RecursionError):
+            raise json.JSONDecodeError("malformed JSON", "", 0) from None
+
     def encode_json(self, data: object) -> bytes:
         # pydantic-core's encoder (in Rust) rather than json.dumps: cheaper on every response.
         return pydantic_core.to_json(data)
@@ -145,7 +156,9 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
     ) -> GraphQLHTTPResponse:
         response: dict[str, Any] = {"data": result.data}
         if result.errors:
-            response["errors"] = [format_error(error) for error in result.errors]
+            response["errors"] = [
+                format_error(error, suggestions=self.suggestions) for error in result.errors
+            ]
         if result.extensions:
             response["extensions"] = result.extensions
         return response  # type: ignore[return-value]
@@ -176,7 +189,7 @@ def _plain_operation(body: bytes) -> GraphQLRequestData | None:
     then handles (or refuses) itself."""
     try:
         data = json.loads(body)  # what Strawberry decodes with; it would refuse the same
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(data, dict):
         return None  # a batch (a list) or not an operation: Strawberry answers 400
@@ -199,6 +212,8 @@ def build_graphql_router(settings: Settings, domains: Sequence[Domain]) -> ApiGr
     return ApiGraphQLRouter(
         build_schema(settings, domains),
         graphql_ide="graphiql" if settings.graphiql else None,
+        # Suggestions name schema fields: off whenever introspection is.
+        suggestions=settings.graphql_introspection,
         subscription_protocols=(),
         tags=["graphql"],
         responses=problem_responses(400),

@@ -22,10 +22,17 @@ def _host_of(scope: Scope) -> str:
     return ""
 
 
+# Probes name the pod by address or as localhost (Kubernetes, the Dockerfile's HEALTHCHECK):
+# liveness and readiness answer whatever the Host. They return no URL and set no cookie, so a
+# forged Host has nothing to poison there.
+PROBE_PATHS = frozenset({"/ping", "/health-check"})
+
+
 class TrustedHostMiddleware:
     """Like Starlette's TrustedHostMiddleware (same `*.example.com` patterns) but the
-    rejection is a 400 `INVALID_HOST` problem, like every other error of this server.
-    Install it only when the list is not `["*"]`.
+    rejection is a 400 `INVALID_HOST` problem, like every other error of this server, and
+    the probe paths (`/ping`, `/health-check`) are exempt. Install it only when the list is
+    not `["*"]`.
     """
 
     def __init__(self, app: ASGIApp, allowed_hosts: Sequence[str]) -> None:
@@ -39,7 +46,11 @@ class TrustedHostMiddleware:
         return host in self.exact or (bool(self.suffixes) and host.endswith(self.suffixes))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket") or self.is_allowed(_host_of(scope)):
+        if (
+            scope["type"] not in ("http", "websocket")
+            or scope["path"] in PROBE_PATHS
+            or self.is_allowed(_host_of(scope))
+        ):
             await self.app(scope, receive, send)
             return
         response = problem_response(

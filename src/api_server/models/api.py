@@ -3,21 +3,59 @@ the version a client read, and the page of a list."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Generic, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 T = TypeVar("T")
 
-__all__ = ["InputModel", "Page", "PartialUpdate", "ReadModel", "Version"]
+__all__ = [
+    "MAX_INT4",
+    "InputModel",
+    "Page",
+    "PartialUpdate",
+    "ReadModel",
+    "Text",
+    "Version",
+    "check_text",
+]
 
-Version = Annotated[int, Field(ge=1, description="The version the client last read.")]
+MAX_INT4 = 2**31 - 1  # the largest INTEGER column value
+# C0 control characters but tab, line feed and carriage return, and DEL. PostgreSQL cannot
+# store NUL in text at all; the others are never part of a name, code or address.
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTERS_MESSAGE = "must not contain control characters"
+
+
+def check_text(value: str) -> str:
+    """`value` unchanged; ValueError when it holds a control character (NUL above all)."""
+    if _CONTROL_CHARACTERS.search(value):
+        raise ValueError(CONTROL_CHARACTERS_MESSAGE)
+    return value
+
+
+# A string parameter (a query string, a GraphQL argument) held to the same rule as bodies.
+Text = Annotated[str, AfterValidator(check_text)]
+Version = Annotated[int, Field(ge=1, le=MAX_INT4, description="The version the client last read.")]
 
 
 class InputModel(BaseModel):
-    """What a client sends: unknown fields are refused, strings are trimmed."""
+    """What a client sends: unknown fields are refused, strings are trimmed, and no string
+    (nor string in a list) may hold a control character: 422 naming the field."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            check_text(value)
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, str):
+                    check_text(item)
+        return value
 
 
 class PartialUpdate(InputModel):

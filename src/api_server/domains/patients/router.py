@@ -26,7 +26,7 @@ from api_server.domains.patients.api_model import (
 from api_server.domains.patients.base_model import NAME_MAX
 from api_server.domains.patients.db_model import Patient
 from api_server.domains.patients.deps import AddressServiceDep, PatientServiceDep
-from api_server.models.api import Page
+from api_server.models.api import Page, Text
 from api_server.problem import problem_responses
 from api_server.services.etag import etag_for
 
@@ -64,7 +64,7 @@ async def list_patients(
     limit: LimitQuery = DEFAULT_PAGE_SIZE,
     cursor: CursorQuery = None,
     last_name: Annotated[
-        str | None, Query(max_length=NAME_MAX, description=LAST_NAME_FILTER)
+        Text | None, Query(max_length=NAME_MAX, description=LAST_NAME_FILTER)
     ] = None,
 ) -> Page[PatientRead]:
     """List patients in creation order, a page at a time."""

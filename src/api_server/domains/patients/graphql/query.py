@@ -12,7 +12,7 @@ from api_server.domains.patients.graphql import loaders
 from api_server.domains.patients.graphql.types import Address, Info, Patient
 from api_server.domains.patients.service import PatientService
 from api_server.exceptions import ResourceNotFoundError
-from api_server.graphql.inputs import parse_id
+from api_server.graphql.inputs import parse_id, text_argument
 from api_server.graphql.pagination import Connection, connection
 from api_server.services.pagination import (
     DEFAULT_LIMIT,
@@ -45,7 +45,9 @@ class Query:
         service = info.context.service(PatientService)
         try:
             async with info.context.read() as session:
-                row = await service.get_by_code(session=session, code=patient_id)
+                row = await service.get_by_code(
+                    session=session, code=text_argument(patient_id, "patientId") or ""
+                )
         except ResourceNotFoundError:
             return None  # a lookup that finds nothing, not a failure
         return PatientRead.model_validate(row)  # type: ignore[return-value]
@@ -63,7 +65,10 @@ class Query:
         try:
             async with info.context.read() as session:
                 page = await service.list(
-                    session=session, limit=limit, cursor=after, last_name=last_name
+                    session=session,
+                    limit=limit,
+                    cursor=after,
+                    last_name=text_argument(last_name, "lastName"),
                 )
         except InvalidCursorError:
             raise InvalidCursorError(["after"]) from None
