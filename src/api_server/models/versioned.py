@@ -1,7 +1,10 @@
 """Columns every versioned resource table has: timestamps and the optimistic-lock version."""
 
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy.orm import Mapper
 from sqlmodel import Field, SQLModel
 
 from api_server.models.types import UTCDateTime, utcnow
@@ -19,3 +22,11 @@ class TimestampedVersioned(SQLModel):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     version: int = Field(default=1, nullable=False)
+
+
+@event.listens_for(Mapper, "before_insert")
+def _one_timestamp_per_new_row(mapper: Mapper[Any], connection: Any, target: Any) -> None:
+    # The two defaults are two clock readings: a new row would look updated microseconds
+    # after it was created. It was created and last updated at the same moment.
+    if isinstance(target, TimestampedVersioned):
+        target.updated_at = target.created_at
