@@ -45,8 +45,8 @@ seed: .venv/.runtime ## Migrate, then load the small sample data set (idempotent
 test: .venv/.dev ## The whole suite, ~5 min on 2 cores (PostgreSQL tests skip loudly without it)
 	$(VENV_BIN)/pytest $(PYTEST_ARGS)
 
-test-fast: .venv/.dev ## All but the reliability and fuzz suites, ~2 min on 2 cores
-	$(VENV_BIN)/pytest -m "not reliability and not fuzz" $(PYTEST_ARGS)
+test-fast: .venv/.dev ## All but the reliability and fuzz suites, in parallel: under 2 min on 2 cores
+	$(VENV_BIN)/pytest -n auto -m "not reliability and not fuzz" $(PYTEST_ARGS)
 
 lint: .venv/.dev ## ruff check + format check
 	$(VENV_BIN)/ruff check src tests bench

@@ -23,7 +23,7 @@ from api_server.cli.output import fail
 from api_server.collector import gc_paused
 from api_server.database.connection import dispose_db, init_db
 from api_server.logging import setup_logging
-from api_server.readiness_pipeline import PipelineResult, format_summary
+from api_server.readiness_pipeline import PipelineResult, ReadinessStatus, format_summary
 from api_server.settings import ENV_PREFIX, Settings, SettingsError, get_settings
 
 app = typer.Typer(
@@ -171,7 +171,13 @@ def check() -> None:
     result = asyncio.run(run_pipeline())
     typer.echo(format_summary(result))
     if not result.is_ready:
-        raise typer.Exit(1)
+        failed = [
+            check
+            for check in result.checks()
+            if check.is_critical and check.status is ReadinessStatus.FAILED
+        ]
+        cause = "; ".join(f"{check.name}: {check.message}" for check in failed)
+        fail(f"not ready: {cause}" if cause else "not ready", code=1)
 
 
 def main() -> None:

@@ -39,6 +39,7 @@ def test_check_exits_1_when_the_database_is_down(tmp_path: Path) -> None:
     assert result.returncode == 1
     cause = "the database server cannot be reached"
     assert f"failed         database_initialization (critical): {cause}" in result.stdout
+    assert f"error: not ready: database_initialization: {cause}" in result.stderr.splitlines()
     assert "pw-secret" not in result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
 
