@@ -20,6 +20,10 @@ from api_server.settings import Settings
 from tests.database import race_worker
 from tests.fixtures.database import create_pg_database, drop_pg_database
 
+# Several processes racing (and one killed mid-migration): a reliability drill, run by
+# `make test` and CI, left out of `make test-fast`.
+pytestmark = pytest.mark.reliability
+
 PROCESSES = 8
 ROUNDS = 10
 

@@ -50,7 +50,7 @@ async def test_every_response_carries_the_security_headers(
 
 async def test_rejections_carry_them_too(app_client: AppClient) -> None:
     async with app_client(trusted_hosts=["api.example.com"]) as http:
-        bad_host = await http.get("/ping", headers={"Host": "evil.example.org"})
+        bad_host = await http.get("/version", headers={"Host": "evil.example.org"})
     assert bad_host.status_code == 400
     _assert_secured(bad_host)
     async with app_client(max_body_size=10) as http:
