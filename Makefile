@@ -35,7 +35,7 @@ help: ## List the commands
 	$(VENV_BIN)/python -m compileall -q src
 	@touch $@ .venv/.runtime
 
-run: .venv/.runtime ## Migrate the embedded SQLite database and serve on 127.0.0.1:8080
+run: .venv/.runtime ## Migrate the database (SQLite by default) and serve on 127.0.0.1:8080
 	$(VENV_BIN)/api-server run
 
 seed: .venv/.runtime ## Migrate, then load the small sample data set (idempotent)
@@ -45,7 +45,7 @@ seed: .venv/.runtime ## Migrate, then load the small sample data set (idempotent
 test: .venv/.dev ## The whole suite, ~5 min on 2 cores (PostgreSQL tests skip loudly without it)
 	$(VENV_BIN)/pytest $(PYTEST_ARGS)
 
-test-fast: .venv/.dev ## All but the reliability and fuzz suites, in parallel: under 2 min on 2 cores
+test-fast: .venv/.dev ## All but the reliability and fuzz suites, in parallel: ~2 min on 2 cores
 	$(VENV_BIN)/pytest -n auto -m "not reliability and not fuzz" $(PYTEST_ARGS)
 
 lint: .venv/.dev ## ruff check + format check
@@ -59,7 +59,7 @@ format: .venv/.dev ## Format, then apply ruff's fixes (formats even when finding
 typecheck: .venv/.dev ## mypy --strict on src/
 	$(VENV_BIN)/mypy
 
-bench: .venv/.dev ## wrk vs baselines on PostgreSQL and SQLite (~4 min); JSON in bench/results/
+bench: .venv/.dev ## wrk vs baselines on PostgreSQL and SQLite (~5 min); JSON in bench/results/
 	bench/ensure_wrk.sh
 	$(VENV_BIN)/python -m bench.http_bench $(BENCH_ARGS)
 	$(VENV_BIN)/python bench/event_bus_overhead.py

@@ -28,8 +28,11 @@ async def prepare_database_at_startup(database: Database, settings: Settings) ->
     """`prepare_database` for the lifespan: never stops start-up, logs why it is not ready."""
     try:
         status = await prepare_database(database, settings)
-    except DatabaseUnavailableError:
-        logger.warning("database unavailable at start-up; serving as not ready until it answers")
+    except DatabaseUnavailableError as error:
+        logger.warning(
+            "database unavailable at start-up ({}); serving as not ready until it answers",
+            error.detail,
+        )
         return False
     except (SchemaStateError, AdvisoryLockTimeoutError) as error:
         logger.error("database not ready at start-up: {}", error)

@@ -49,8 +49,8 @@ GRAPHIQL_CSP = (
 
 # What a browser (or anyone) gets at GET /graphql without a query while GraphiQL is off.
 GRAPHIQL_OFF = (
-    "GraphiQL is off (API_SERVER_GRAPHIQL=false); send GraphQL documents with POST /graphql, "
-    "or with GET /graphql?query=... for queries"
+    "GraphiQL is off: start the server with API_SERVER_GRAPHIQL=true to serve it here. "
+    "GraphQL documents go to POST /graphql (or GET /graphql?query=... for queries)"
 )
 
 
