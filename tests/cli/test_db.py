@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from sqlalchemy import text
 
+from api_server.database.advisory_lock import AdvisoryLock
 from api_server.database.connection import create_database
 from api_server.settings import Settings
 from tests.fixtures.database import head_revision
@@ -39,7 +41,7 @@ def _stamp(url: str, revision: str) -> None:
         database = create_database(Settings(database_url=url, _env_file=None))  # type: ignore[call-arg]
         async with database.engine.begin() as conn:
             await conn.execute(text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
-        await database.engine.dispose()
+        await database.dispose()
 
     asyncio.run(run())
 
@@ -185,3 +187,83 @@ def test_seed_needs_the_schema_then_loads_once(tmp_path: Path) -> None:
     first, second = seed(), seed()
     assert (first.returncode, first.stdout.strip()) == (0, "patients: 10 sample records added")
     assert (second.returncode, second.stdout.strip()) == (0, "patients: 0 sample records added")
+
+
+def _hold_migration_lock(url: str, seconds: float) -> subprocess.Popen[bytes]:
+    """Another process holding the PostgreSQL migration lock for `seconds`."""
+    script = (
+        "import asyncio, asyncpg, sys\n"
+        "async def main():\n"
+        "    conn = await asyncpg.connect(sys.argv[1])\n"
+        f"    await conn.execute('SELECT pg_advisory_lock({int(AdvisoryLock.MIGRATION)})')\n"
+        "    print('held', flush=True)\n"
+        "    await asyncio.sleep(float(sys.argv[2]))\n"
+        "    await conn.close()\n"
+        "asyncio.run(main())\n"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", script, url, str(seconds)], stdout=subprocess.PIPE
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == b"held"
+    return holder
+
+
+@pytest.mark.postgres
+def test_upgrade_waits_for_the_lock_past_the_statement_timeout(
+    fresh_pg_database_url: str, tmp_path: Path
+) -> None:
+    url = fresh_pg_database_url
+    holder = _hold_migration_lock(url, 4)
+    try:
+        started = time.monotonic()
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("API_SERVER_")},
+            "API_SERVER_DATABASE_URL": url,
+            "API_SERVER_DB_STATEMENT_TIMEOUT_MS": "1000",  # far shorter than the wait
+            "API_SERVER_ADVISORY_LOCK_TIMEOUT": "30",
+        }
+        result = subprocess.run(
+            [str(BIN / "api-server-cli"), "db", "upgrade", "--yes"],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        waited = time.monotonic() - started
+    finally:
+        holder.wait(timeout=30)
+        assert holder.stdout is not None
+        holder.stdout.close()
+    assert result.returncode == 0, result.stderr
+    assert f"upgraded empty -> {head_revision()}" in result.stdout
+    assert waited >= 3, f"the upgrade did not wait for the lock ({waited:.1f} s)"
+
+
+@pytest.mark.postgres
+def test_upgrade_past_the_lock_timeout_exits_6(fresh_pg_database_url: str, tmp_path: Path) -> None:
+    holder = _hold_migration_lock(fresh_pg_database_url, 10)
+    try:
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("API_SERVER_")},
+            "API_SERVER_DATABASE_URL": fresh_pg_database_url,
+            "API_SERVER_DB_STATEMENT_TIMEOUT_MS": "500",
+            "API_SERVER_ADVISORY_LOCK_TIMEOUT": "2",
+        }
+        result = subprocess.run(
+            [str(BIN / "api-server-cli"), "db", "upgrade", "--yes"],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+        assert holder.stdout is not None
+        holder.stdout.close()
+    assert result.returncode == 6, result.stderr
+    assert "MIGRATION" in result.stderr and "Traceback" not in result.stderr

@@ -16,4 +16,4 @@ async def database(any_database_url: str) -> AsyncIterator[Database]:
         Settings(database_url=any_database_url, db_pool_timeout=1, _env_file=None)  # type: ignore[call-arg]
     )
     yield database
-    await database.engine.dispose()
+    await database.dispose()

@@ -37,7 +37,7 @@ def migrate(url: str, barrier: Barrier, results: Any, hang_event: Event | None =
         try:
             return (await AlembicManager(database).perform_migration()).applied
         finally:
-            await database.engine.dispose()
+            await database.dispose()
 
     barrier.wait(timeout=60)
     results.put(asyncio.run(main()))

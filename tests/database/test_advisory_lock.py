@@ -76,4 +76,4 @@ async def test_postgres_lock_is_visible_in_pg_locks(fresh_pg_database_url: str) 
         async with database.engine.connect() as observer:
             assert await observer.scalar(query) == 0
     finally:
-        await database.engine.dispose()
+        await database.dispose()

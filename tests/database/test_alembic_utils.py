@@ -82,7 +82,7 @@ def test_a_start_at_head_does_not_import_alembic(tmp_path: Path) -> None:
         "    if sys.argv[1] == 'migrate':\n"
         "        await manager.perform_migration()\n"
         "    status = await manager.validate_schema_state()\n"
-        "    await database.engine.dispose()\n"
+        "    await database.dispose()\n"
         "    print(status.state, 'alembic' in sys.modules)\n"
         "asyncio.run(main())\n"
     )

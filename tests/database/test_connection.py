@@ -288,7 +288,7 @@ async def test_a_session_that_waits_past_the_pool_timeout_is_a_503(any_database_
         async with database.connection_turn():  # the permit came back
             pass
     finally:
-        await database.engine.dispose()
+        await database.dispose()
 
 
 @pytest.mark.postgres
@@ -329,7 +329,7 @@ async def test_connections_the_server_closed_are_replaced_before_use(
         await asyncio.sleep(0.1)
         after = await backend_pids()  # raises if a dead connection were handed out
     finally:
-        await database.engine.dispose()
+        await database.dispose()
     assert len(before) == 4
     assert not before & after
 
@@ -397,7 +397,7 @@ async def test_pings_go_only_to_idle_or_suspect_connections(
         await run("SELECT 2")
         assert pings == ["SELECT 1"]
     finally:
-        await database.engine.dispose()
+        await database.dispose()
 
 
 async def test_sqlite_read_sessions_end_without_a_rollback_round_trip(

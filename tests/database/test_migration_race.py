@@ -40,7 +40,7 @@ async def _inspect(url: str) -> tuple[SchemaState, int, set[str]]:
             tables = set(await conn.run_sync(lambda sync: sync.dialect.get_table_names(sync)))
         return status.state, rows, tables
     finally:
-        await database.engine.dispose()
+        await database.dispose()
 
 
 def _race(url: str) -> list[bool]:

@@ -120,7 +120,9 @@ async def _pg_release(conn: AsyncConnection, key: AdvisoryLock) -> None:
 async def _pg_lock(
     database: Database, key: AdvisoryLock, timeout: float, *, blocking: bool
 ) -> AsyncIterator[AsyncConnection | None]:
-    async with database.engine.connect() as conn:
+    # The admin engine: neither the wait nor the migration run under it is cut short by the
+    # request statement timeout.
+    async with database.admin_engine.connect() as conn:
         try:
             if blocking:
                 await _pg_acquire(conn, key, timeout)

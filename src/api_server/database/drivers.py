@@ -11,6 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import NullPool
 
 from api_server.compat.sqlalchemy import run_awaitable_from_sync, wrap_dialect_rollback
 from api_server.database.urls import is_sqlite
@@ -18,6 +19,7 @@ from api_server.settings import Settings
 
 __all__ = [
     "PING_AFTER_IDLE_S",
+    "admin_engine_options",
     "SQLITE_BUSY_TIMEOUT_MS",
     "SQLITE_READ_OPTION",
     "SQLITE_WRITE_OPTION",
@@ -66,6 +68,27 @@ def engine_options(url: URL, settings: Settings) -> dict[str, Any]:
             "server_settings": {
                 "application_name": "api-server",
                 "statement_timeout": str(settings.db_statement_timeout_ms),
+            },
+        },
+    }
+
+
+def admin_engine_options(settings: Settings) -> dict[str, Any]:
+    """Options of the PostgreSQL engine for migrations and the migration lock's wait.
+
+    No statement timeout, on the server (`statement_timeout=0`) or in the driver (no
+    `command_timeout`): the lock's wait is bounded by `advisory_lock_timeout` alone, and a
+    migration statement may take as long as it takes (the request timeout would cancel it on
+    every instance, every time). No pool: a connection lives for one operation.
+    """
+    return {
+        "poolclass": NullPool,
+        "connect_args": {
+            "timeout": settings.db_connect_timeout,
+            "command_timeout": None,
+            "server_settings": {
+                "application_name": "api-server-admin",
+                "statement_timeout": "0",
             },
         },
     }

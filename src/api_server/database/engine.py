@@ -19,6 +19,7 @@ from api_server.database.drivers import (
     SQLITE_BUSY_TIMEOUT_MS,
     SQLITE_READ_OPTION,
     SQLITE_WRITE_OPTION,
+    admin_engine_options,
     engine_options,
     install_postgres_connection_checks,
     install_sqlite_behaviour,
@@ -43,6 +44,8 @@ class Database:
     write_sessionmaker: async_sessionmaker[AsyncSession]
     # What read sessions are bound to: no BEGIN/COMMIT (see create_database).
     read_engine: AsyncEngine
+    # Migrations and the migration lock (PostgreSQL: no statement timeout; SQLite: `engine`).
+    admin_engine: AsyncEngine
     pid: int
     connection_turns: ConnectionTurns
     writer_turns: WriterTurns
@@ -50,6 +53,12 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         return is_sqlite(self.url)
+
+    async def dispose(self) -> None:
+        """Close every connection of the engines."""
+        await self.engine.dispose()
+        if self.admin_engine is not self.engine:
+            await self.admin_engine.dispose()
 
     async def take_connection_turn(self) -> None:
         await self.connection_turns.take()
@@ -84,10 +93,15 @@ def create_database(settings: Settings) -> Database:
         write_engine = engine.execution_options(**{SQLITE_WRITE_OPTION: True})
         # Not isolation_level=AUTOCOMMIT: on SQLite that costs a PRAGMA per checkout.
         read_engine = engine.execution_options(**{SQLITE_READ_OPTION: True})
+        admin_engine = engine
     else:
         install_postgres_connection_checks(engine, settings.db_connect_timeout)
         write_engine = engine
         read_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        # Created lazily by SQLAlchemy: no connection until a migration or lock needs one.
+        admin_engine = create_async_engine(
+            url, hide_parameters=True, **admin_engine_options(settings)
+        )
     return Database(
         engine=engine,
         url=url,
@@ -96,6 +110,7 @@ def create_database(settings: Settings) -> Database:
         ),
         write_sessionmaker=async_sessionmaker(write_engine, expire_on_commit=False),
         read_engine=read_engine,
+        admin_engine=admin_engine,
         pid=os.getpid(),
         # The gate is the pool's size wide, not pool + overflow: requests using overflow
         # connections opened and closed them on every burst.

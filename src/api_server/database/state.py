@@ -39,7 +39,7 @@ async def dispose_db() -> None:
     global _database
     database, _database = _database, None
     if database is not None and database.pid == os.getpid():
-        await database.engine.dispose()
+        await database.dispose()
 
 
 def get_database() -> Database:

@@ -46,7 +46,7 @@ async def _run_standalone() -> None:
             await connection.run_sync(_run)
             await connection.commit()
     finally:
-        await database.engine.dispose()
+        await database.dispose()
 
 
 connection = config.attributes.get("connection")
