@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -13,7 +16,8 @@ from api_server.database.advisory_lock import (
     advisory_lock,
     try_advisory_lock,
 )
-from api_server.database.connection import Database
+from api_server.database.connection import Database, create_database
+from api_server.settings import Settings
 
 
 async def test_try_lock_yields_none_while_held_elsewhere(database: Database) -> None:
@@ -76,4 +80,36 @@ async def test_postgres_lock_is_visible_in_pg_locks(fresh_pg_database_url: str) 
         async with database.engine.connect() as observer:
             assert await observer.scalar(query) == 0
     finally:
+        await database.dispose()
+
+
+async def test_a_cancelled_sqlite_waiter_never_leaves_the_lock_held(tmp_path: Path) -> None:
+    import filelock
+
+    url = f"sqlite:///{tmp_path / 'locks.db'}"
+    database = create_database(Settings(database_url=url, _env_file=None))  # type: ignore[call-arg]
+    lock_path = tmp_path / "locks.db.migration.lock"
+    holder = filelock.FileLock(lock_path, thread_local=False)
+    holder.acquire()  # what another process holds
+    try:
+
+        async def wait_for_the_lock() -> None:
+            async with advisory_lock(AdvisoryLock.MIGRATION, database=database, timeout=10):
+                pytest.fail("the cancelled waiter ran its block")
+
+        waiter = asyncio.create_task(wait_for_the_lock())
+        await asyncio.sleep(0.3)  # the waiter's thread is blocked in acquire()
+        waiter.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiter
+        holder.release()  # the abandoned thread now gets the lock...
+        await asyncio.sleep(0.5)  # ...and must give it back
+        # Asked from another process: in this one, filelock hands the same path's lock back
+        # to whoever asks, held or not.
+        probe = "import filelock, sys; filelock.FileLock(sys.argv[1]).acquire(timeout=0)"
+        free = subprocess.run([sys.executable, "-c", probe, str(lock_path)], check=False)
+        assert free.returncode == 0, "the lock was left held by a cancelled waiter"
+    finally:
+        if holder.is_locked:
+            holder.release()
         await database.dispose()

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from enum import IntEnum
 from pathlib import Path
+from typing import Any
 
 from loguru import logger
 from sqlalchemy import text
@@ -69,9 +70,15 @@ async def _sqlite_lock(
 
     lock = filelock.FileLock(path, thread_local=False)
     wait = timeout if blocking else 0
+    # filelock blocks while it waits: keep that off the event loop.
+    acquiring = asyncio.ensure_future(asyncio.to_thread(lock.acquire, timeout=wait))
     try:
-        # filelock blocks while it waits: keep that off the event loop.
-        await asyncio.to_thread(lock.acquire, timeout=wait)
+        await asyncio.shield(acquiring)
+    except asyncio.CancelledError:
+        # The thread cannot be stopped and may still get the lock: then it is given back at
+        # once, never left held by a waiter that went away.
+        acquiring.add_done_callback(lambda done: _release_if_acquired(done, lock))
+        raise
     except filelock.Timeout:
         if not blocking:
             yield None
@@ -81,6 +88,11 @@ async def _sqlite_lock(
         async with database.engine.connect() as conn:
             yield conn
     finally:
+        lock.release()
+
+
+def _release_if_acquired(done: asyncio.Future[Any], lock: Any) -> None:
+    if not done.cancelled() and done.exception() is None:
         lock.release()
 
 
