@@ -267,3 +267,27 @@ def test_upgrade_past_the_lock_timeout_exits_6(fresh_pg_database_url: str, tmp_p
         holder.stdout.close()
     assert result.returncode == 6, result.stderr
     assert "MIGRATION" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_refused_domain_rule_is_one_line_not_a_traceback(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import typer
+
+    from api_server.cli.commands.db import run_on_database
+    from api_server.exceptions import ResourceConflictError
+    from api_server.settings import get_settings
+
+    monkeypatch.setenv("API_SERVER_DATABASE_URL", f"sqlite:///{tmp_path / 'rule.db'}")
+    get_settings.cache_clear()
+
+    async def refused(manager: object) -> None:
+        raise ResourceConflictError("patient_id DEMO-0001 is already taken")
+
+    try:
+        with pytest.raises(typer.Exit) as exited:
+            run_on_database(refused)
+    finally:
+        get_settings.cache_clear()
+    assert exited.value.exit_code == 1
+    assert capsys.readouterr().err == "error: CONFLICT: patient_id DEMO-0001 is already taken\n"

@@ -101,6 +101,8 @@ async def test_queries_work_over_get_but_mutations_do_not(client: httpx.AsyncCli
         "{ patinets { edges { cursor } } }",  # a field
         "{ patients(fist: 1) { edges { cursor } } }",  # an argument
         '{ patient(id: "x") { firstNam } }',  # a field of a type
+        'mutation { createPatient(input: {firstNam: "a", lastName: "b", '
+        'dateOfBirth: "2000-01-01", sex: MALE}) { id } }',  # an input field
     ],
 )
 async def test_no_suggestions_while_introspection_is_off(
@@ -109,7 +111,7 @@ async def test_no_suggestions_while_introspection_is_off(
     body = await gql(client, document)
     message = body["errors"][0]["message"]
     assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
-    assert "Did you mean" not in message and message.endswith(("'.", '".')), message
+    assert "Did you mean" not in message, message
 
 
 async def test_suggestions_help_while_introspection_is_on(app_client: Any) -> None:

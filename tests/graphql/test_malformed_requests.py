@@ -20,8 +20,12 @@ TYPENAME = b'{"query": "{ __typename }", "variables": '
         TYPENAME + b'{"x": ' + b"1" * 5000 + b"}}",  # a number too long to convert
         b'{"query": "\xff\xfe"}',  # not UTF-8
         b'{"query": ',  # cut short
+        b"null",
+        b"1",
+        b'"x"',
+        b"true",
     ],
-    ids=["deep-nesting", "5000-digit-number", "not-utf8", "truncated"],
+    ids=["deep-nesting", "5000-digit-number", "not-utf8", "truncated", "null", "1", "x", "true"],
 )
 async def test_a_body_that_is_not_json_is_400(client: httpx.AsyncClient, body: bytes) -> None:
     response = await client.post(PATH, content=body, headers=JSON)

@@ -36,6 +36,9 @@ async def test_probes_answer_whatever_the_host(app_client: AppClient, host: str)
             assert response.status_code == 200, (path, response.text)
         refused = await http.get("/api/v1/patients", headers={"Host": host})
         assert (refused.status_code, refused.json()["code"]) == (400, "INVALID_HOST")
+        # A forced re-run of every check is no probe: it stays behind the Host check.
+        rerun = await http.post("/health-check?force_rerun=true", headers={"Host": host})
+        assert (rerun.status_code, rerun.json()["code"]) == (400, "INVALID_HOST")
 
 
 async def test_any_host_by_default(app_client: AppClient) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from loguru import logger
 from sqlalchemy import MetaData, UniqueConstraint
 from sqlalchemy import exc as sa_exc
 from sqlmodel import SQLModel
@@ -40,6 +41,10 @@ _SQLSTATE_CLASS_REASONS = {
     "53": "the database server is out of resources",
 }
 UNREACHABLE = "the database server cannot be reached"
+# Data exceptions (class 22) that mean "this value cannot be stored": 22000 is asyncpg's own
+# refusal to encode a parameter (an integer beyond the column type). The rest of class 22
+# (division by zero, a bad cast of stored data) are server bugs: 500 and logged.
+_UNSTORABLE_VALUE = frozenset({"22000", "22001", "22003", "22021", "22P05"})
 UNAVAILABLE = "the database is unavailable"
 
 
@@ -151,8 +156,10 @@ def database_api_error(error: BaseException) -> ApiError | None:
         return unavailable_error(error)
     if isinstance(error, sa_exc.IntegrityError):
         return integrity_error(error)
-    if isinstance(error, sa_exc.DBAPIError) and (_sqlstate(error.orig) or "").startswith("22"):
-        # Data exception: a value the database cannot store (a NUL in text, an integer out of
-        # the column's range). Input validation names the field first; this is the backstop.
+    code = _sqlstate(error.orig) if isinstance(error, sa_exc.DBAPIError) else None
+    if code in _UNSTORABLE_VALUE:
+        # A value the database cannot store: input validation names the field first; this is
+        # the backstop. Logged: a 422 from here means a validation rule is missing.
+        logger.warning("database refused a value (SQLSTATE {}): answered 422", code)
         return ValidationFailedError("a value of the request cannot be stored by the database")
     return None

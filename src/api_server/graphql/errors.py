@@ -69,7 +69,7 @@ def classify(error: GraphQLError) -> Classified:
 
 
 # graphql-core's "Did you mean 'patient'?" endings list names of the schema.
-_SUGGESTION = re.compile(r"\s*Did you mean .*\?$", re.DOTALL)
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
 def format_error(error: GraphQLError, *, suggestions: bool = True) -> dict[str, Any]:

@@ -123,9 +123,13 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
         # (RecursionError), a number too long to convert and bytes that are not UTF-8 (other
         # ValueErrors) are as malformed: a 400 too, never a 500.
         try:
-            return json.loads(data)
+            decoded = json.loads(data)
         except (ValueError, RecursionError):
             raise json.JSONDecodeError("malformed JSON", "", 0) from None
+        if not isinstance(decoded, dict | list):
+            # `null`, `1` or `"x"` is JSON but no request: Strawberry would call .get() on it.
+            raise json.JSONDecodeError("not a JSON object", "", 0)
+        return decoded
 
     def encode_json(self, data: object) -> bytes:
         # pydantic-core's encoder (in Rust) rather than json.dumps: cheaper on every response.

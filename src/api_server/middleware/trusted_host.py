@@ -23,8 +23,9 @@ def _host_of(scope: Scope) -> str:
 
 
 # Probes name the pod by address or as localhost (Kubernetes, the Dockerfile's HEALTHCHECK):
-# liveness and readiness answer whatever the Host. They return no URL and set no cookie, so a
-# forged Host has nothing to poison there.
+# GET and HEAD of liveness and readiness answer whatever the Host. They return no URL and set
+# no cookie, so a forged Host has nothing to poison there. POST /health-check (a forced
+# re-run) is not a probe: it stays behind the check.
 PROBE_PATHS = frozenset({"/ping", "/health-check"})
 
 
@@ -48,7 +49,7 @@ class TrustedHostMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
             scope["type"] not in ("http", "websocket")
-            or scope["path"] in PROBE_PATHS
+            or (scope["path"] in PROBE_PATHS and scope.get("method") in ("GET", "HEAD"))
             or self.is_allowed(_host_of(scope))
         ):
             await self.app(scope, receive, send)

@@ -22,10 +22,11 @@ __all__ = [
 ]
 
 MAX_INT4 = 2**31 - 1  # the largest INTEGER column value
-# C0 control characters but tab, line feed and carriage return, and DEL. PostgreSQL cannot
-# store NUL in text at all; the others are never part of a name, code or address.
-_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-CONTROL_CHARACTERS_MESSAGE = "must not contain control characters"
+# C0 control characters but tab, line feed and carriage return, DEL, and lone UTF-16
+# surrogates (valid JSON escapes, not text: no database can store them). PostgreSQL cannot
+# store NUL at all; the rest are never part of a name, code or address.
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+CONTROL_CHARACTERS_MESSAGE = "must not contain control characters or lone surrogates"
 
 
 def check_text(value: str) -> str:

@@ -24,9 +24,13 @@ class TimestampedVersioned(SQLModel):
     version: int = Field(default=1, nullable=False)
 
 
-@event.listens_for(Mapper, "before_insert")
-def _one_timestamp_per_new_row(mapper: Mapper[Any], connection: Any, target: Any) -> None:
-    # The two defaults are two clock readings: a new row would look updated microseconds
-    # after it was created. It was created and last updated at the same moment.
-    if isinstance(target, TimestampedVersioned):
-        target.updated_at = target.created_at
+@event.listens_for(Mapper, "init")
+def _one_timestamp_per_new_row(target: Any, args: Any, kwargs: dict[str, Any]) -> None:
+    # Built with neither timestamp given, the two defaults would be two clock readings: a new
+    # row would look updated microseconds after it was created. Given ones are kept.
+    if (
+        isinstance(target, TimestampedVersioned)
+        and "created_at" not in kwargs
+        and "updated_at" not in kwargs
+    ):
+        kwargs["created_at"] = kwargs["updated_at"] = utcnow()

@@ -3,6 +3,7 @@ surfaces: control characters (NUL above all) in any string, integers outside the
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -12,7 +13,7 @@ from sqlalchemy import text
 
 from api_server.database import SessionDep
 from tests.domains.patients.factories import V1, address_body, create_patient, patient_body
-from tests.graphql.client import gql, only_error
+from tests.graphql.client import only_error
 
 NUL = "a\x00b"
 
@@ -64,20 +65,26 @@ async def test_a_version_outside_the_column_is_422(api: httpx.AsyncClient, versi
 @pytest.mark.parametrize(
     ("document", "loc"),
     [
-        ('{ patients(lastName: "a\\u0000b") { edges { cursor } } }', ["lastName"]),
-        ('{ patientByPatientId(patientId: "a\\u0000b") { id } }', ["patientId"]),
+        ("query($v: String) { patients(lastName: $v) { edges { cursor } } }", ["lastName"]),
+        ("query($v: String!) { patientByPatientId(patientId: $v) { id } }", ["patientId"]),
         (
-            'mutation { createPatient(input: {firstName: "a\\u0000b", lastName: "x", '
+            'mutation($v: String!) { createPatient(input: {firstName: $v, lastName: "x", '
             'dateOfBirth: "2000-01-01", sex: MALE}) { id } }',
             ["input", "firstName"],
         ),
     ],
     ids=["list-argument", "lookup-argument", "input-field"],
 )
-async def test_graphql_refuses_control_characters_naming_the_argument(
-    api: httpx.AsyncClient, document: str, loc: list[str]
+@pytest.mark.parametrize("bad", ["a\x00b", "a\ud800b"], ids=["nul", "lone-surrogate"])
+async def test_graphql_refuses_unstorable_text_naming_the_argument(
+    api: httpx.AsyncClient, document: str, loc: list[str], bad: str
 ) -> None:
-    error = only_error(await gql(api, document))
+    # json.dumps escapes a lone surrogate (\ud800), as a client's JSON encoder would send it.
+    body = json.dumps({"query": document, "variables": {"v": bad}}).encode()
+    response = await api.post(
+        "/graphql", content=body, headers={"content-type": "application/json"}
+    )
+    error = only_error(response.json())
     assert error["extensions"]["code"] == "VALIDATION_ERROR"
     assert [e["loc"] for e in error["extensions"]["errors"]] == [loc]
 
@@ -93,6 +100,12 @@ async def test_a_data_error_the_validation_missed_is_422_not_500(
         # What a route without input validation would send.
         await session.execute(text("SELECT CAST(:value AS text) || ''"), {"value": NUL})
 
+    @backend_app.get("/test-only/divide-by-zero")
+    async def divide(session: SessionDep) -> None:
+        await session.execute(text("SELECT 1 / 0"))  # class 22 too, but a server bug
+
     response = await api.get("/test-only/store-nul")
     assert response.status_code == 422, response.text
     assert response.json()["code"] == "VALIDATION_ERROR"
+    bug = await api.get("/test-only/divide-by-zero")
+    assert (bug.status_code, bug.json()["code"]) == (500, "INTERNAL_ERROR")

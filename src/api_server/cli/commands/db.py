@@ -28,7 +28,7 @@ from api_server.database.alembic_utils import (
     SchemaStateError,
 )
 from api_server.database.connection import Database, dispose_db, init_db
-from api_server.exceptions import DatabaseUnavailableError
+from api_server.exceptions import ApiError, DatabaseUnavailableError
 from api_server.readiness_pipeline import format_summary
 from api_server.settings import SettingsError, get_settings
 
@@ -87,6 +87,8 @@ def run_on_database(operation: Callable[[AlembicManager], Awaitable[T]]) -> T:
         fail(f"{error}{hint}", code=code)
     except AdvisoryLockTimeoutError as error:
         fail(str(error), code=ExitCode.LOCK_TIMEOUT)
+    except ApiError as error:  # a domain rule refused what the command did (seed, ...)
+        fail(f"{error.code}: {error.detail}", code=ExitCode.FAILURE)
 
 
 @app.command("check")
