@@ -104,7 +104,17 @@ class AddressService:
     async def delete(
         self, *, session: AsyncSession, address_id: UUID, if_match: str | None = None
     ) -> None:
-        address = await self.get(session=session, address_id=address_id)
+        # Locked (PostgreSQL) before the patients are looked at: a concurrent request choosing
+        # this address as primary holds a key-share lock on it until it commits, so this
+        # waits and then sees that patient; one that comes later finds no address (404).
+        address = await session.scalar(
+            select(Address)
+            .where(col(Address.id) == address_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        if address is None:
+            raise ResourceNotFoundError(RESOURCE, address_id)
         # A patient whose primary address goes changes too: a new version, not the silent NULL
         # the foreign key's ON DELETE SET NULL would leave. So before the delete (a failed
         # If-Match below rolls this back with the rest of the request).

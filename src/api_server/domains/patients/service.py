@@ -186,8 +186,14 @@ class PatientService:
     ) -> Patient:
         await self.get(session=session, patient_id=patient_id)  # 404 before judging the address
         if address_id is not None:
+            # FOR KEY SHARE (PostgreSQL): the address cannot be deleted until this request
+            # ends, so a concurrent delete sees the new primary and clears it with a new
+            # version and an event, never a silent ON DELETE SET NULL. Edits of the address
+            # are not blocked.
             owner = await session.scalar(
-                select(col(Address.patient_id)).where(col(Address.id) == address_id)
+                select(col(Address.patient_id))
+                .where(col(Address.id) == address_id)
+                .with_for_update(read=True, key_share=True)
             )
             if owner is None:
                 raise ResourceNotFoundError("address", address_id)
