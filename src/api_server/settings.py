@@ -102,6 +102,8 @@ class Settings(BaseSettings):
     graphql_max_depth: int = Field(default=10, ge=1)
     graphql_max_aliases: int = Field(default=100, ge=1)
     graphql_max_tokens: int = Field(default=5_000, ge=1)
+    graphql_max_fragments: int = Field(default=50, ge=0)
+    graphql_max_fragment_spreads: int = Field(default=200, ge=0)
     graphql_introspection: bool = True
     # Off by default: Strawberry's GraphiQL page loads its scripts from a CDN (unpkg.com).
     graphiql: bool = False

@@ -118,3 +118,43 @@ async def test_suggestions_help_while_introspection_is_on(app_client: Any) -> No
     async with app_client(graphql_introspection=True) as http:
         body = await gql(http, "{ patinets { edges { cursor } } }")
     assert "Did you mean 'patients'" in body["errors"][0]["message"]
+
+
+def fragment_bomb(levels: int) -> str:
+    """Each fragment spreads the next twice: 2**levels paths through a 1 KiB document."""
+    fragments = " ".join(
+        f"fragment F{i} on Patient {{ ...F{i + 1} ...F{i + 1} }}" for i in range(levels)
+    )
+    return (
+        f'{{ patient(id: "{ID}") {{ ...F0 }} }} {fragments} fragment F{levels} on Patient {{ id }}'
+    )
+
+
+async def test_a_fragment_bomb_is_measured_once_per_fragment(client: httpx.AsyncClient) -> None:
+    # 2**26 paths: walked spread by spread this took hours; measured once per fragment it is
+    # an ordinary small document (and answers: there is no such patient).
+    assert data(await gql(client, fragment_bomb(26))) == {"patient": None}
+
+
+async def test_fragment_definitions_and_spreads_are_capped(client: httpx.AsyncClient) -> None:
+    many = " ".join(f"fragment F{i} on Query {{ __typename }}" for i in range(51))
+    spreads = " ".join(f"...F{i}" for i in range(51))
+    assert_rejected(await gql(client, f"{{ {spreads} }} {many}"), "51 fragments defined")
+    wide = "{ " + "...F " * 201 + "} fragment F on Query { __typename }"
+    assert_rejected(await gql(client, wide), "201 fragment spreads found")
+
+
+def nested_through_a_fragment(depth: int) -> str:
+    """`nested(depth)`, its selections inside a fragment."""
+    inner = "id"
+    for level in reversed(range(depth)):
+        inner = f"patient {{ {inner} }}" if level % 2 else f"addresses {{ {inner} }}"
+    return f'{{ patient(id: "{ID}") {{ ...P }} }} fragment P on Patient {{ {inner} }}'
+
+
+async def test_depth_through_fragments_is_the_depth_of_the_fields(
+    client: httpx.AsyncClient,
+) -> None:
+    assert data(await gql(client, nested_through_a_fragment(9))) == {"patient": None}
+    rejected = await gql(client, nested_through_a_fragment(10))
+    assert_rejected(rejected, "exceeds maximum operation depth of 10")

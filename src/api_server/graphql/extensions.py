@@ -13,12 +13,11 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
-from strawberry.extensions.max_aliases import create_validator as alias_rule
-from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.types.graphql import OperationType
 
 from api_server.database.connection import borrow_db_session
 from api_server.graphql.context import GraphQLContext
+from api_server.graphql.document_limits import DocumentLimits, rule_for
 from api_server.settings import Settings
 
 __all__ = ["DatabaseTransaction", "build_extensions"]
@@ -55,10 +54,13 @@ class DatabaseTransaction(SchemaExtension):
 def build_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     """Factories (a fresh extension per request). The rule classes are built once here, so
     the validation cache, keyed by them, hits across requests."""
-    rules: list[type[ASTValidationRule]] = [
-        depth_rule(settings.graphql_max_depth, None, None),
-        alias_rule(settings.graphql_max_aliases),
-    ]
+    limits = DocumentLimits(
+        max_depth=settings.graphql_max_depth,
+        max_aliases=settings.graphql_max_aliases,
+        max_fragments=settings.graphql_max_fragments,
+        max_spreads=settings.graphql_max_fragment_spreads,
+    )
+    rules: list[type[ASTValidationRule]] = [rule_for(limits)]
     if not settings.graphql_introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
     max_tokens = settings.graphql_max_tokens
