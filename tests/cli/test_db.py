@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -20,12 +22,14 @@ from tests.fixtures.database import head_revision
 from tests.serverproc import BIN, free_port
 
 
-def db_cli(*args: str, url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def admin_cli(*args: str, url: str, cwd: Path, **settings: str) -> subprocess.CompletedProcess[str]:
+    """`api-server-cli ARGS` on `url`; `settings` become `API_SERVER_<NAME>` variables."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("API_SERVER_")}
     env["API_SERVER_DATABASE_URL"] = url
     env["API_SERVER_DB_CONNECT_TIMEOUT"] = "2"
+    env.update({f"API_SERVER_{name.upper()}": value for name, value in settings.items()})
     return subprocess.run(
-        [str(BIN / "api-server-cli"), "db", *args],
+        [str(BIN / "api-server-cli"), *args],
         env=env,
         cwd=cwd,
         capture_output=True,
@@ -34,6 +38,10 @@ def db_cli(*args: str, url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         check=False,
         stdin=subprocess.DEVNULL,
     )
+
+
+def db_cli(*args: str, url: str, cwd: Path, **settings: str) -> subprocess.CompletedProcess[str]:
+    return admin_cli("db", *args, url=url, cwd=cwd, **settings)
 
 
 def _stamp(url: str, revision: str) -> None:
@@ -106,12 +114,8 @@ def test_connection_failures_exit_3_with_one_line_naming_the_cause(
         "refused login": _pg_url(pg_admin_url, user="no_such_role:topsecret"),
         "unknown host": "postgresql://app:topsecret@no-such-host.invalid:5432/app",
     }[case]
-    for command in ("check", "upgrade"):
-        result = (
-            db_cli(command, "--yes", url=url, cwd=tmp_path)
-            if command == "upgrade"
-            else (db_cli(command, url=url, cwd=tmp_path))
-        )
+    for command in (("check",), ("upgrade", "--yes")):
+        result = db_cli(*command, url=url, cwd=tmp_path)
         assert result.returncode == 3, result.stderr
         assert result.stderr.strip() == f"error: database unreachable: {message}"
         assert "topsecret" not in result.stderr and "Traceback" not in result.stderr
@@ -149,19 +153,7 @@ def test_upgrade_while_another_process_holds_the_lock_exits_6(tmp_path: Path) ->
     url = f"sqlite:///{db_file}"
     held = filelock.FileLock(db_file.with_name(f"{db_file.name}.migration.lock"))
     with held:  # what a migrating instance holds
-        result = subprocess.run(
-            [str(BIN / "api-server-cli"), "db", "upgrade", "--yes"],
-            env={
-                **{k: v for k, v in os.environ.items() if not k.startswith("API_SERVER_")},
-                "API_SERVER_DATABASE_URL": url,
-                "API_SERVER_ADVISORY_LOCK_TIMEOUT": "0.5",
-            },
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        result = db_cli("upgrade", "--yes", url=url, cwd=tmp_path, advisory_lock_timeout="0.5")
     assert result.returncode == 6, result.stderr
     assert "MIGRATION" in result.stderr and "Traceback" not in result.stderr
 
@@ -170,16 +162,7 @@ def test_seed_needs_the_schema_then_loads_once(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'seed.db'}"
 
     def seed() -> subprocess.CompletedProcess[str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("API_SERVER_")}
-        return subprocess.run(
-            [str(BIN / "api-server-cli"), "seed"],
-            env={**env, "API_SERVER_DATABASE_URL": url},
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        return admin_cli("seed", url=url, cwd=tmp_path)
 
     empty = seed()
     assert empty.returncode == 4 and "db upgrade --yes" in empty.stderr
@@ -189,8 +172,10 @@ def test_seed_needs_the_schema_then_loads_once(tmp_path: Path) -> None:
     assert (second.returncode, second.stdout.strip()) == (0, "patients: 0 sample records added")
 
 
-def _hold_migration_lock(url: str, seconds: float) -> subprocess.Popen[bytes]:
-    """Another process holding the PostgreSQL migration lock for `seconds`."""
+@contextmanager
+def migration_lock_held(url: str, seconds: float) -> Iterator[None]:
+    """Another process holding the PostgreSQL migration lock for `seconds` (or until the
+    block ends, whichever comes first)."""
     script = (
         "import asyncio, asyncpg, sys\n"
         "async def main():\n"
@@ -204,67 +189,48 @@ def _hold_migration_lock(url: str, seconds: float) -> subprocess.Popen[bytes]:
     holder = subprocess.Popen(
         [sys.executable, "-c", script, url, str(seconds)], stdout=subprocess.PIPE
     )
-    assert holder.stdout is not None and holder.stdout.readline().strip() == b"held"
-    return holder
+    assert holder.stdout is not None
+    try:
+        assert holder.stdout.readline().strip() == b"held"
+        yield
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+        holder.stdout.close()
 
 
 @pytest.mark.postgres
 def test_upgrade_waits_for_the_lock_past_the_statement_timeout(
     fresh_pg_database_url: str, tmp_path: Path
 ) -> None:
-    url = fresh_pg_database_url
-    holder = _hold_migration_lock(url, 4)
-    try:
+    with migration_lock_held(fresh_pg_database_url, 4):
         started = time.monotonic()
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("API_SERVER_")},
-            "API_SERVER_DATABASE_URL": url,
-            "API_SERVER_DB_STATEMENT_TIMEOUT_MS": "1000",  # far shorter than the wait
-            "API_SERVER_ADVISORY_LOCK_TIMEOUT": "30",
-        }
-        result = subprocess.run(
-            [str(BIN / "api-server-cli"), "db", "upgrade", "--yes"],
-            env=env,
+        result = db_cli(
+            "upgrade",
+            "--yes",
+            url=fresh_pg_database_url,
             cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
+            db_statement_timeout_ms="1000",  # far shorter than the wait
+            advisory_lock_timeout="30",
         )
         waited = time.monotonic() - started
-    finally:
-        holder.wait(timeout=30)
-        assert holder.stdout is not None
-        holder.stdout.close()
     assert result.returncode == 0, result.stderr
     assert f"upgraded empty -> {head_revision()}" in result.stdout
+    # Not a speed check: proof that it waited for the holder instead of skipping the lock.
     assert waited >= 3, f"the upgrade did not wait for the lock ({waited:.1f} s)"
 
 
 @pytest.mark.postgres
 def test_upgrade_past_the_lock_timeout_exits_6(fresh_pg_database_url: str, tmp_path: Path) -> None:
-    holder = _hold_migration_lock(fresh_pg_database_url, 10)
-    try:
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("API_SERVER_")},
-            "API_SERVER_DATABASE_URL": fresh_pg_database_url,
-            "API_SERVER_DB_STATEMENT_TIMEOUT_MS": "500",
-            "API_SERVER_ADVISORY_LOCK_TIMEOUT": "2",
-        }
-        result = subprocess.run(
-            [str(BIN / "api-server-cli"), "db", "upgrade", "--yes"],
-            env=env,
+    with migration_lock_held(fresh_pg_database_url, 10):
+        result = db_cli(
+            "upgrade",
+            "--yes",
+            url=fresh_pg_database_url,
             cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
+            db_statement_timeout_ms="500",
+            advisory_lock_timeout="2",
         )
-    finally:
-        holder.kill()
-        holder.wait(timeout=10)
-        assert holder.stdout is not None
-        holder.stdout.close()
     assert result.returncode == 6, result.stderr
     assert "MIGRATION" in result.stderr and "Traceback" not in result.stderr
 
