@@ -104,6 +104,13 @@ class Settings(BaseSettings):
     graphql_max_tokens: int = Field(default=5_000, ge=1)
     graphql_max_fragments: int = Field(default=50, ge=0)
     graphql_max_fragment_spreads: int = Field(default=200, ge=0)
+    graphql_max_cost: int = Field(
+        default=25_000, ge=1, description="most fields an operation may resolve (its static cost)"
+    )
+    graphql_timeout: float = Field(
+        default=10.0, gt=0, description="seconds an operation may run before it is stopped"
+    )
+    graphql_max_response_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
     graphql_introspection: bool = True
     # Off by default: Strawberry's GraphiQL page loads its scripts from a CDN (unpkg.com).
     graphiql: bool = False

@@ -23,8 +23,8 @@ def settings(sqlite_database_url: str) -> Settings:
 def nested(depth: int) -> str:
     """A query whose selections nest `depth` levels below its root field."""
     inner = "id"
-    for level in reversed(range(depth)):  # addresses { patient { addresses { ... } } }
-        inner = f"patient {{ {inner} }}" if level % 2 else f"addresses {{ {inner} }}"
+    for level in reversed(range(depth)):  # primaryAddress { patient { primaryAddress { ... } } }
+        inner = f"patient {{ {inner} }}" if level % 2 else f"primaryAddress {{ {inner} }}"
     return f'{{ patient(id: "{ID}") {{ {inner} }} }}'
 
 
@@ -148,7 +148,7 @@ def nested_through_a_fragment(depth: int) -> str:
     """`nested(depth)`, its selections inside a fragment."""
     inner = "id"
     for level in reversed(range(depth)):
-        inner = f"patient {{ {inner} }}" if level % 2 else f"addresses {{ {inner} }}"
+        inner = f"patient {{ {inner} }}" if level % 2 else f"primaryAddress {{ {inner} }}"
     return f'{{ patient(id: "{ID}") {{ ...P }} }} fragment P on Patient {{ {inner} }}'
 
 

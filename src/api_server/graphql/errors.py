@@ -22,10 +22,56 @@ from api_server.database.errors import database_api_error
 from api_server.exceptions import ApiError
 from api_server.logging import request_id_var
 
-__all__ = ["classify", "format_error", "log_error"]
+__all__ = [
+    "QueryTimeoutError",
+    "QueryTooComplexError",
+    "ResponseTooLargeError",
+    "classify",
+    "format_error",
+    "log_error",
+    "operation_error",
+]
 
 INTERNAL_MESSAGE = "the server failed to handle this request; it has been logged"
 DOCUMENT_ERROR = "GRAPHQL_VALIDATION_FAILED"
+
+
+class QueryTooComplexError(ApiError):
+    status = 400
+    code = "QUERY_TOO_COMPLEX"
+    title = "Query too complex"
+
+    def __init__(self, cost: int, max_cost: int) -> None:
+        super().__init__(
+            f"the operation may resolve {cost} fields; the limit is {max_cost}: ask for "
+            "smaller pages (`first`) or fewer nested lists",
+            extensions={"cost": cost, "max_cost": max_cost},
+        )
+
+
+class QueryTimeoutError(ApiError):
+    status = 504
+    code = "QUERY_TIMEOUT"
+    title = "Query timeout"
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"the operation ran longer than {seconds:g} s and was stopped; a mutation stopped "
+            "this way is rolled back",
+            extensions={"timeout_seconds": seconds},
+        )
+
+
+class ResponseTooLargeError(ApiError):
+    status = 500
+    code = "RESPONSE_TOO_LARGE"
+    title = "Response too large"
+
+    def __init__(self, size: int, max_size: int) -> None:
+        super().__init__(
+            f"the response would be {size} bytes; the limit is {max_size}: ask for less",
+            extensions={"size": size, "max_size": max_size},
+        )
 
 
 @dataclass(frozen=True)
@@ -105,3 +151,11 @@ def log_error(error: GraphQLError) -> None:
         )
     elif found.api_error is not None and found.api_error.status >= 500:
         logger.warning("GraphQL {}: {}", found.code, found.message)
+
+
+def operation_error(error: ApiError) -> dict[str, Any]:
+    """The response body of an operation stopped as a whole by `error`: no data, one error."""
+    return {
+        "data": None,
+        "errors": [format_error(GraphQLError(error.detail, original_error=error))],
+    }

@@ -1,10 +1,10 @@
-"""Schema extensions: the request's transaction and the document limits."""
+"""Schema extensions: the request's transaction, the document limits and the query cost."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 
-from graphql import ASTValidationRule
+from graphql import ASTValidationRule, GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
@@ -17,10 +17,13 @@ from strawberry.types.graphql import OperationType
 
 from api_server.database.connection import borrow_db_session
 from api_server.graphql.context import GraphQLContext
+from api_server.graphql.cost import operation_cost
 from api_server.graphql.document_limits import DocumentLimits, rule_for
+from api_server.graphql.errors import QueryTooComplexError
+from api_server.services.pagination import MAX_LIMIT
 from api_server.settings import Settings
 
-__all__ = ["DatabaseTransaction", "build_extensions"]
+__all__ = ["DatabaseTransaction", "QueryCost", "build_extensions"]
 
 CACHE_SIZE = 256  # distinct documents kept parsed and validated
 
@@ -51,6 +54,35 @@ class DatabaseTransaction(SchemaExtension):
                 await session.rollback()  # the commit at the end of the block is then empty
 
 
+class QueryCost(SchemaExtension):
+    """Refuses, before execution, an operation whose static cost (`graphql.cost`) is above
+    `max_cost`: the error is the document's, code QUERY_TOO_COMPLEX with the cost.
+
+    Runs in the validation step after the document's own rules (ValidationCache, listed
+    earlier, has set `pre_execution_errors`), so only valid documents are priced; it runs on
+    every request because the variables (page sizes) change the price.
+    """
+
+    def __init__(self, *, max_cost: int) -> None:
+        super().__init__()
+        self.max_cost = max_cost
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.pre_execution_errors == [] and context.graphql_document is not None:
+            cost = operation_cost(
+                context.schema._schema,
+                context.graphql_document,
+                operation_name=context.operation_name,
+                variables=context.variables,
+                unbounded=MAX_LIMIT,
+            )
+            if cost > self.max_cost:
+                error = QueryTooComplexError(cost, self.max_cost)
+                context.pre_execution_errors = [GraphQLError(error.detail, original_error=error)]
+        yield
+
+
 def build_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     """Factories (a fresh extension per request). The rule classes are built once here, so
     the validation cache, keyed by them, hits across requests."""
@@ -63,11 +95,12 @@ def build_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     rules: list[type[ASTValidationRule]] = [rule_for(limits)]
     if not settings.graphql_introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
-    max_tokens = settings.graphql_max_tokens
+    max_tokens, max_cost = settings.graphql_max_tokens, settings.graphql_max_cost
     return [
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
         lambda: AddValidationRules(rules),
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
+        lambda: QueryCost(max_cost=max_cost),  # after ValidationCache: prices valid documents
         DatabaseTransaction,
     ]

@@ -1,5 +1,6 @@
 """Relay-style connections for any node type: `Connection[Patient]` is `PatientConnection`
-in the schema, with `edges { cursor node }` and `pageInfo { hasNextPage endCursor }`."""
+in the schema, with `edges { cursor node }`, `nodes` (the edges' nodes, for clients that need
+no cursor per item) and `pageInfo { hasNextPage endCursor }`."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ class Edge(Generic[N]):
 @strawberry.type
 class Connection(Generic[N]):
     edges: list[Edge[N]]
+    nodes: list[N]
     page_info: PageInfo
 
 
@@ -39,6 +41,7 @@ def connection(page: PageResult[Any], node: Callable[[Any], N]) -> Connection[N]
     edges = [Edge(cursor=encode_cursor(_key(row)), node=node(row)) for row in page.items]
     return Connection(
         edges=edges,
+        nodes=[edge.node for edge in edges],
         page_info=PageInfo(
             has_next_page=page.next_cursor is not None,
             end_cursor=edges[-1].cursor if edges else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -11,6 +12,7 @@ from cross_web import HTTPException as CrossWebHTTPException
 from fastapi import BackgroundTasks, FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
+from loguru import logger
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -28,7 +30,12 @@ from api_server.compat.strawberry import (
 )
 from api_server.domain import Domain
 from api_server.graphql.context import GraphQLContext, get_graphql_context
-from api_server.graphql.errors import format_error
+from api_server.graphql.errors import (
+    QueryTimeoutError,
+    ResponseTooLargeError,
+    format_error,
+    operation_error,
+)
 from api_server.graphql.schema import build_schema
 from api_server.problem import problem_responses
 from api_server.settings import Settings
@@ -77,11 +84,15 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
         *,
         context_getter: Callable[[Request], Awaitable[GraphQLContext]] = get_graphql_context,
         suggestions: bool = True,
+        timeout: float | None = None,
+        max_response_bytes: int | None = None,
         **options: Any,
     ) -> None:
         super().__init__(schema, context_getter=context_getter, **options)
         self._context_getter = context_getter  # for handle_post, which calls it directly
         self.suggestions = suggestions  # "Did you mean ...?" in document errors
+        self.timeout = timeout  # seconds an operation may run, parsing to response
+        self.max_response_bytes = max_response_bytes
         self.routes[:] = [
             route
             for route in self.routes
@@ -93,6 +104,13 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
         self._plain_posts = not serves_streamed_results(self)
 
     async def handle_post(self, request: Request) -> Response:
+        try:
+            async with asyncio.timeout(self.timeout):
+                return await self._handle_post(request)
+        except TimeoutError:
+            return self._timed_out()
+
+    async def _handle_post(self, request: Request) -> Response:
         sub_response = _sub_response()
         request.scope[_SUB_RESPONSE] = sub_response
         tasks = BackgroundTasks()
@@ -133,7 +151,17 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
 
     def encode_json(self, data: object) -> bytes:
         # pydantic-core's encoder (in Rust) rather than json.dumps: cheaper on every response.
-        return pydantic_core.to_json(data)
+        encoded = pydantic_core.to_json(data)
+        if self.max_response_bytes is not None and len(encoded) > self.max_response_bytes:
+            error = ResponseTooLargeError(len(encoded), self.max_response_bytes)
+            logger.warning("GraphQL {}: {}", error.code, error.detail)
+            return pydantic_core.to_json(operation_error(error))
+        return encoded
+
+    def _timed_out(self) -> Response:
+        error = QueryTimeoutError(self.timeout or 0.0)  # no deadline never times out
+        logger.warning("GraphQL {}: {}", error.code, error.detail)
+        return Response(self.encode_json(operation_error(error)), media_type="application/json")
 
     async def get_sub_response(self, request: Request) -> Response:
         sub_response: Response | None = request.scope.get(_SUB_RESPONSE)
@@ -149,7 +177,10 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
         # text/plain; re-raised as Starlette's HTTPException they become problem+json 400s
         # like every other 4xx of the server.
         try:
-            return await super().run(request, context=context, root_value=root_value)
+            async with asyncio.timeout(self.timeout):
+                return await super().run(request, context=context, root_value=root_value)
+        except TimeoutError:
+            return self._timed_out()
         except CrossWebHTTPException as error:
             if error.status_code == 404 and request.method == "GET" and not self.graphql_ide:
                 raise StarletteHTTPException(404, GRAPHIQL_OFF) from None
@@ -218,6 +249,8 @@ def build_graphql_router(settings: Settings, domains: Sequence[Domain]) -> ApiGr
         graphql_ide="graphiql" if settings.graphiql else None,
         # Suggestions name schema fields: off whenever introspection is.
         suggestions=settings.graphql_introspection,
+        timeout=settings.graphql_timeout,
+        max_response_bytes=settings.graphql_max_response_bytes,
         subscription_protocols=(),
         tags=["graphql"],
         responses=problem_responses(400),

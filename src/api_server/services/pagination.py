@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -32,6 +33,7 @@ __all__ = [
     "encode_cursor",
     "check_page_size",
     "keyset_page",
+    "keyset_pages",
     "paginate",
 ]
 
@@ -120,3 +122,39 @@ async def keyset_page(
     statement = select(model).where(*where).order_by(key).limit(limit + 1)
     rows = (await session.scalars(statement)).all()
     return paginate(rows, limit, lambda row: row.id)  # type: ignore[attr-defined]
+
+
+async def keyset_pages(
+    session: Any,
+    table: Table,
+    group: str,
+    keys: Collection[UUID],
+    *,
+    limit: int,
+    cursor: str | None = None,
+    read: Callable[[Any], M],
+) -> dict[UUID, PageResult[M]]:
+    """The first page (after `cursor`) of `table` rows for each value of column `group` in
+    `keys`, in one query: rows ranked per group by primary key, `limit + 1` kept per group.
+    `read(mapping)` turns a row into the item; groups without rows get an empty page.
+
+    For child connections resolved by a DataLoader (a patient's addresses, first 20 of each).
+    """
+    key, group_column = table.c.id, table.c[group]
+    where: list[ColumnElement[bool]] = [group_column.in_(keys)]
+    if cursor is not None:
+        where.append(key > decode_cursor(cursor))
+    rank = func.row_number().over(partition_by=group_column, order_by=key).label("_rank")
+    ranked = select(table, rank).where(*where).subquery()
+    statement = (
+        select(*(ranked.c[column.name] for column in table.c))
+        .where(ranked.c._rank <= limit + 1)
+        .order_by(ranked.c[group], ranked.c.id)
+    )
+    rows: dict[UUID, list[Any]] = defaultdict(list)
+    for row in (await session.execute(statement)).mappings():
+        rows[row[group]].append(row)
+    return {
+        value: paginate([read(row) for row in rows.get(value, ())], limit, lambda item: item.id)  # type: ignore[attr-defined]
+        for value in keys
+    }

@@ -16,7 +16,7 @@ PATIENT_FIELDS = """
 CREATE_PATIENT = (
     "mutation($input: PatientCreateInput!) { createPatient(input: $input) {"
     + PATIENT_FIELDS
-    + "addresses { id city type patient { id } } } }"
+    + "addresses { nodes { id city type patient { id } } } } }"
 )
 
 UPDATE_PATIENT = (

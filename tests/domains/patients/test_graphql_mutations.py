@@ -35,8 +35,8 @@ async def test_create_patient_with_addresses(api: httpx.AsyncClient) -> None:
     patient = await create_patient(api, addresses=[address_input(), address_input(city="Paris")])
     assert uuid.UUID(patient["id"]).version == 7
     assert patient["version"] == 1 and patient["createdAt"] == patient["updatedAt"]
-    assert [a["city"] for a in patient["addresses"]] == ["London", "Paris"]
-    assert {a["patient"]["id"] for a in patient["addresses"]} == {patient["id"]}
+    assert [a["city"] for a in patient["addresses"]["nodes"]] == ["London", "Paris"]
+    assert {a["patient"]["id"] for a in patient["addresses"]["nodes"]} == {patient["id"]}
     assert await _patients(api) == [{"id": patient["id"], "firstName": "Ada", "version": 1}]
 
 
@@ -123,7 +123,7 @@ async def test_mutations_on_unknown_ids_are_not_found(
 
 async def test_delete_patient_removes_it_and_its_addresses(api: httpx.AsyncClient) -> None:
     patient = await create_patient(api, addresses=[address_input()])
-    address_id = patient["addresses"][0]["id"]
+    address_id = patient["addresses"]["nodes"][0]["id"]
     assert data(await gql(api, f'mutation {{ deletePatient(id: "{patient["id"]}") }}')) == {
         "deletePatient": True
     }

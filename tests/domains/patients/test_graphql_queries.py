@@ -27,7 +27,8 @@ async def test_patient_by_id_has_every_read_field_and_its_relations(api: httpx.A
     )
     query = """query($id: ID!) { patient(id: $id) {
         id patientId firstName lastName dateOfBirth sex conditions allergies primaryAddressId
-        createdAt updatedAt version addresses { city patient { firstName } } primaryAddress { city }
+        createdAt updatedAt version primaryAddress { city }
+        addresses { nodes { city patient { firstName } } }
     } }"""
     patient = data(await gql(api, query, {"id": created["id"]}))["patient"]
     assert patient["id"] == created["id"]
@@ -37,7 +38,7 @@ async def test_patient_by_id_has_every_read_field_and_its_relations(api: httpx.A
     assert (patient["conditions"], patient["allergies"]) == (["asthma"], [])
     assert patient["version"] == 1
     assert patient["primaryAddressId"] is None and patient["primaryAddress"] is None
-    assert patient["addresses"] == [{"city": "Paris", "patient": {"firstName": "Ada"}}]
+    assert patient["addresses"]["nodes"] == [{"city": "Paris", "patient": {"firstName": "Ada"}}]
 
 
 async def test_unknown_ids_are_null_without_error(api: httpx.AsyncClient) -> None:

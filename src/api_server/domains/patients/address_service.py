@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 from uuid import UUID
 
@@ -17,7 +16,7 @@ from api_server.domains.patients.events import AddressChanged, PrimaryAddressCha
 from api_server.event_bus import EventBus, publish_after_commit
 from api_server.exceptions import ResourceNotFoundError
 from api_server.models.types import utcnow
-from api_server.services.pagination import PageResult, keyset_page
+from api_server.services.pagination import PageResult, keyset_page, keyset_pages
 from api_server.services.versioned import versioned_delete, versioned_update
 
 RESOURCE = "address"
@@ -41,19 +40,24 @@ class AddressService:
         ).mappings()
         return {row["id"]: AddressRead.model_validate(row) for row in rows}
 
-    async def list_for_patients(
-        self, *, session: ReadSource, patient_ids: list[UUID]
-    ) -> dict[UUID, list[AddressRead]]:
-        """Every address of each patient, oldest first, in one query (for DataLoaders)."""
-        statement = (
-            select(_ADDRESSES)
-            .where(_ADDRESSES.c.patient_id.in_(patient_ids))
-            .order_by(_ADDRESSES.c.id)
+    async def pages_for_patients(
+        self,
+        *,
+        session: ReadSource,
+        patient_ids: list[UUID],
+        limit: int,
+        cursor: str | None = None,
+    ) -> dict[UUID, PageResult[AddressRead]]:
+        """A page of each patient's addresses, oldest first, in one query (for DataLoaders)."""
+        return await keyset_pages(
+            session,
+            _ADDRESSES,
+            "patient_id",
+            patient_ids,
+            limit=limit,
+            cursor=cursor,
+            read=AddressRead.model_validate,
         )
-        grouped: dict[UUID, list[AddressRead]] = defaultdict(list)
-        for row in (await session.execute(statement)).mappings():
-            grouped[row["patient_id"]].append(AddressRead.model_validate(row))
-        return grouped
 
     async def list_for_patient(
         self, *, session: AsyncSession, patient_id: UUID, limit: int, cursor: str | None = None

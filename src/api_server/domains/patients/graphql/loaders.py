@@ -1,11 +1,12 @@
 """DataLoaders: one query per kind of relation per execution step, never one per row.
 
 Each is built once per request by `info.context.loader(factory)`; all SQL stays in the
-services (`read_many`, `list_for_patients`).
+services (`read_many`, `pages_for_patients`).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from uuid import UUID
 
 from strawberry.dataloader import DataLoader
@@ -14,8 +15,9 @@ from api_server.domains.patients.address_service import AddressService
 from api_server.domains.patients.api_model import AddressRead, PatientRead
 from api_server.domains.patients.service import PatientService
 from api_server.graphql.context import GraphQLContext
+from api_server.services.pagination import PageResult
 
-__all__ = ["addresses_by_patient", "address_by_id", "patient_by_id"]
+__all__ = ["AddressPageKey", "addresses_by_patient", "address_by_id", "patient_by_id"]
 
 
 def patient_by_id(context: GraphQLContext) -> DataLoader[UUID, PatientRead | None]:
@@ -36,12 +38,26 @@ def address_by_id(context: GraphQLContext) -> DataLoader[UUID, AddressRead | Non
     return DataLoader(load)
 
 
-def addresses_by_patient(context: GraphQLContext) -> DataLoader[UUID, list[AddressRead]]:
-    async def load(patient_ids: list[UUID]) -> list[list[AddressRead]]:
+# A page of a patient's addresses: (patient id, page size, cursor after).
+AddressPageKey = tuple[UUID, int, str | None]
+
+
+def addresses_by_patient(
+    context: GraphQLContext,
+) -> DataLoader[AddressPageKey, PageResult[AddressRead]]:
+    async def load(keys: list[AddressPageKey]) -> list[PageResult[AddressRead]]:
+        # One query per distinct (size, cursor): in a nested query, every patient asks the
+        # same first page, so that is one query for the whole level.
+        wanted: dict[tuple[int, str | None], list[UUID]] = defaultdict(list)
+        for patient_id, limit, cursor in keys:
+            wanted[(limit, cursor)].append(patient_id)
+        found: dict[AddressPageKey, PageResult[AddressRead]] = {}
         async with context.read() as session:
-            grouped = await context.service(AddressService).list_for_patients(
-                session=session, patient_ids=patient_ids
-            )
-        return [grouped.get(key, []) for key in patient_ids]
+            for (limit, cursor), patient_ids in wanted.items():
+                pages = await context.service(AddressService).pages_for_patients(
+                    session=session, patient_ids=patient_ids, limit=limit, cursor=cursor
+                )
+                found.update({(pk, limit, cursor): page for pk, page in pages.items()})
+        return [found[key] for key in keys]
 
     return DataLoader(load)

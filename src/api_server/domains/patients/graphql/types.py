@@ -20,6 +20,13 @@ from api_server.domains.patients.base_model import AddressType, Sex
 from api_server.domains.patients.graphql import loaders
 from api_server.graphql.context import GraphQLContext
 from api_server.graphql.derive import input_from_model, type_from_model
+from api_server.graphql.pagination import Connection, connection
+from api_server.services.pagination import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    InvalidCursorError,
+    check_page_size,
+)
 
 __all__ = [
     "Address",
@@ -43,10 +50,24 @@ strawberry.enum(AddressType, description=inspect.cleandoc(AddressType.__doc__ or
 # resolved by attribute, and `root` is the read model being resolved.
 @type_from_model(PatientRead, name="Patient")
 class Patient:
-    @strawberry.field(description="Every address of the patient, oldest first.")
-    async def addresses(self, root: PatientRead, info: Info) -> list[Address]:
-        rows = await info.context.loader(loaders.addresses_by_patient).load(root.id)
-        return rows  # type: ignore[return-value]  # read models resolve as the type
+    @strawberry.field(
+        description=f"The patient's addresses, oldest first; `first` is 1..{MAX_LIMIT}."
+    )
+    async def addresses(
+        self,
+        root: PatientRead,
+        info: Info,
+        first: int | None = DEFAULT_LIMIT,
+        after: str | None = None,
+    ) -> Connection[Address]:
+        limit = check_page_size(first, ["first"])
+        try:
+            page = await info.context.loader(loaders.addresses_by_patient).load(
+                (root.id, limit, after)
+            )
+        except InvalidCursorError:
+            raise InvalidCursorError(["after"]) from None
+        return connection(page, lambda row: row)
 
     @strawberry.field(description="The address chosen as primary, if any.")
     async def primary_address(self, root: PatientRead, info: Info) -> Address | None:
