@@ -31,10 +31,30 @@ class ServerProcess:
     port: int
     log_path: Path
     output: str = field(default="")
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: Path = field(default_factory=Path.cwd)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def create_key(self, *scopes: str) -> dict[str, str]:
+        """`api-server-cli auth create-key` on the server's database (every scope by
+        default): the Authorization header that sends the new key."""
+        from tests.fixtures.auth import ALL_SCOPES, bearer
+
+        name = f"test-{time.monotonic_ns()}"
+        flags = [arg for scope in scopes or ALL_SCOPES for arg in ("--scope", scope)]
+        done = subprocess.run(
+            [str(BIN / "api-server-cli"), "auth", "create-key", name, *flags],
+            cwd=self.cwd,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        return bearer(done.stdout.strip().splitlines()[-1])
 
     def log(self) -> str:
         return self.log_path.read_text()
@@ -80,7 +100,7 @@ def running_server(
             text=True,
             start_new_session=True,
         )
-    server = ServerProcess(process=process, port=port, log_path=log_path)
+    server = ServerProcess(process=process, port=port, log_path=log_path, env=full_env, cwd=cwd)
     try:
         if wait:
             wait_until_serving(server)

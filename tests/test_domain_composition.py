@@ -20,6 +20,7 @@ from api_server.services.di import Service
 from api_server.services.registry import ServiceNotRegisteredError, ServiceRegistry
 from api_server.settings import Settings
 from tests.fixtures.app import serving
+from tests.fixtures.auth import ALL_SCOPES
 
 
 class Greeter:
@@ -49,6 +50,8 @@ def _register(registry: ServiceRegistry) -> None:
 
 GREETINGS = Domain(
     name="greetings",
+    read_scope="greetings:read",
+    write_scope="greetings:write",
     routers=(router,),
     register=_register,
     graphql_query=f"{__name__}:Query",
@@ -57,7 +60,8 @@ GREETINGS = Domain(
 
 @pytest.fixture
 async def http(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with serving(create_app(settings, domains=(*DOMAINS, GREETINGS))) as client:
+    app = create_app(settings, domains=(*DOMAINS, GREETINGS))
+    async with serving(app, scopes=(*ALL_SCOPES, "greetings:read")) as client:
         yield client
 
 
@@ -72,14 +76,26 @@ async def test_a_domain_added_in_one_place_serves_rest_and_graphql(
     assert "/api/v1/greetings/{name}" in (await http.get("/openapi.json")).json()["paths"]
 
 
+async def test_a_new_domain_is_behind_its_own_scope(settings: Settings) -> None:
+    app = create_app(settings, domains=(*DOMAINS, GREETINGS))
+    async with serving(app, scopes=ALL_SCOPES) as http:  # no greetings:read
+        rest = await http.get("/api/v1/greetings/ada")
+        assert (rest.status_code, rest.json()["code"]) == (403, "FORBIDDEN")
+        assert rest.json()["required_scope"] == "greetings:read"
+        body = (await http.post("/graphql", json={"query": '{ greeting(name: "x") }'})).json()
+        assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        assert body["data"] is None
+
+
 def test_a_route_whose_service_nobody_registered_fails_create_app(settings: Settings) -> None:
-    unregistered = Domain(name="greetings", routers=(router,))  # no register: no Greeter
+    # no register: no Greeter
+    unregistered = Domain(name="greetings", read_scope="r", write_scope="w", routers=(router,))
     with pytest.raises(ServiceNotRegisteredError, match=r"Greeter.*/api/v1/greetings/\{name\}"):
         create_app(settings, domains=(*DOMAINS, unregistered))
 
 
 def test_registering_a_service_twice_fails_create_app(settings: Settings) -> None:
-    twice = Domain(name="again", register=_register)
+    twice = Domain(name="again", read_scope="r", write_scope="w", register=_register)
     with pytest.raises(ValueError, match="Greeter is already registered"):
         create_app(settings, domains=(GREETINGS, twice))
 
@@ -92,4 +108,5 @@ def test_graphql_needs_a_domain_with_query_fields(settings: Settings) -> None:
 
 def test_two_domains_with_one_name_are_refused(settings: Settings) -> None:
     with pytest.raises(ValueError, match="domain names must be unique"):
-        create_app(settings, domains=(GREETINGS, Domain(name="greetings")))
+        again = Domain(name="greetings", read_scope="r", write_scope="w")
+        create_app(settings, domains=(GREETINGS, again))

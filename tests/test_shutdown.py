@@ -47,9 +47,10 @@ def test_second_sigterm_skips_the_drain(tmp_path: Path) -> None:
 
 
 def wait_until_in_flight(server: ServerProcess, timeout: float = 15.0) -> None:
+    admin = server.create_key("admin")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        metrics = httpx.get(server.url + "/metrics", timeout=5).text
+        metrics = httpx.get(server.url + "/metrics", headers=admin, timeout=5).text
         if "http_requests_in_flight 1.0" in metrics:
             return
         time.sleep(0.05)

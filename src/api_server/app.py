@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from loguru import logger
 
 from api_server.api import health, system
 from api_server.api.docs import install_docs
 from api_server.api.routing import include_flat
+from api_server.auth.authenticator import Authenticator
+from api_server.auth.dependencies import has_authorization, requires, scope_for_methods
 from api_server.collector import tune_garbage_collector
 from api_server.database.connection import dispose_db, init_db
 from api_server.database.startup import prepare_database_at_startup
@@ -55,6 +59,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         # Handlers may still write: drain the bus before the engine goes.
         await drain_event_bus(app, settings.drain_timeout)
+        await app.state.authenticator.close()
         await dispose_db()
         logger.info("api-server stopped")
 
@@ -80,6 +85,7 @@ def create_app(settings: Settings | None = None, *, domains: Sequence[Domain] = 
     )
     app.state.settings = settings
     app.state.registry = build_registry(settings, domains)
+    app.state.authenticator = Authenticator(cache_ttl=settings.auth_cache_ttl)
     install_event_bus(app, app.state.registry)
     app.state.home_links = [
         ("/ping", "Liveness"),
@@ -110,7 +116,17 @@ def create_app(settings: Settings | None = None, *, domains: Sequence[Domain] = 
 
 def _install_rest(app: FastAPI, domains: Sequence[Domain]) -> None:
     for domain in domains:
+
+        def guard(route: APIRoute, domain: Domain = domain) -> list[Any]:
+            # Deny by default: a route without its own `requires(...)` gets the domain's scope.
+            if has_authorization(route.dependencies):
+                return []
+            scope = scope_for_methods(
+                route.methods or (), read=domain.read_scope, write=domain.write_scope
+            )
+            return [requires(scope)]
+
         for router in domain.routers:
-            include_flat(app, router, prefix=API_PREFIX)
+            include_flat(app, router, prefix=API_PREFIX, dependencies_for=guard)
         if domain.home_link:
             app.state.home_links.append((API_PREFIX + domain.home_link, f"REST: {domain.name}"))

@@ -28,12 +28,17 @@ class Domain:
     already holds the framework's: `Settings`, `EventBus`, ...). `graphql_query` and
     `graphql_mutation` name Strawberry types as "module:Class", imported only when the
     GraphQL profile is served (Strawberry is a start-up cost a REST-only instance skips).
+    `read_scope` and `write_scope` are the scopes a caller needs for the domain's reads (REST
+    GET, GraphQL query fields) and writes (everything else, mutation fields); every route and
+    field is behind one of them unless it declares its own `requires(...)`.
     `home_link` is the path the home page lists for the domain's REST API. `seed()` adds the
     domain's sample data to the process's database (`api-server-cli seed`), skipping what is
     there already, and returns how many records it added.
     """
 
     name: str
+    read_scope: str
+    write_scope: str
     routers: Sequence[APIRouter] = ()
     register: Callable[[ServiceRegistry], None] | None = None
     graphql_query: str | None = None

@@ -122,7 +122,7 @@ def _text_sink(stream: TextIO) -> Any:
     return sink
 
 
-AccessWriter = Callable[[str, str, int, float, str | None], None]
+AccessWriter = Callable[[str, str, int, float, str | None, str | None], None]
 ACCESS_LOGGER = "api_server.middleware.access_log"
 
 
@@ -131,11 +131,21 @@ def _as_access_logger(record: Record) -> None:
 
 
 def _loguru_access_writer(
-    method: str, route: str, status: int, duration_ms: float, client: str | None
+    method: str,
+    route: str,
+    status: int,
+    duration_ms: float,
+    client: str | None,
+    principal: str | None = None,
 ) -> None:
     logger.patch(_as_access_logger).bind(
-        method=method, route=route, status=status, duration_ms=duration_ms, client=client
-    ).info(f"{method} {route} {status} {duration_ms}ms")
+        method=method,
+        route=route,
+        status=status,
+        duration_ms=duration_ms,
+        client=client,
+        principal=principal,
+    ).info(f"{method} {route} {status} {duration_ms}ms" + (f" {principal}" if principal else ""))
 
 
 def _json_access_writer(stream: TextIO) -> AccessWriter:
@@ -149,21 +159,35 @@ def _json_access_writer(stream: TextIO) -> AccessWriter:
     quote = _json_string
     head = f'"level": "INFO", "logger": "{ACCESS_LOGGER}"'
 
-    def emit(method: str, route: str, status: int, duration_ms: float, client: str | None) -> None:
+    def emit(
+        method: str,
+        route: str,
+        status: int,
+        duration_ms: float,
+        client: str | None,
+        principal: str | None = None,
+    ) -> None:
         message = quote(f"{method} {route} {status} {duration_ms}ms")
         rid = request_id_var.get() or "-"
         address = "null" if client is None else quote(client)
+        who = "null" if principal is None else quote(principal)
         write(
             f'{{"time": "{datetime.now(UTC).isoformat()}", {head}, "message": {message}, '
             f'"request_id": "{rid}", "method": "{method}", "route": {quote(route)}, '
-            f'"status": {status}, "duration_ms": {duration_ms}, "client": {address}}}\n'
+            f'"status": {status}, "duration_ms": {duration_ms}, "client": {address}, '
+            f'"principal": {who}}}\n'
         )
 
     return emit
 
 
 def _no_access_log(
-    method: str, route: str, status: int, duration_ms: float, client: str | None
+    method: str,
+    route: str,
+    status: int,
+    duration_ms: float,
+    client: str | None,
+    principal: str | None = None,
 ) -> None:
     return None
 
@@ -172,10 +196,16 @@ _access_writer: AccessWriter = _loguru_access_writer
 
 
 def write_access_line(
-    method: str, route: str, status: int, duration_ms: float, client: str | None
+    method: str,
+    route: str,
+    status: int,
+    duration_ms: float,
+    client: str | None,
+    principal: str | None = None,
 ) -> None:
-    """Write one access log line at INFO (the middleware's only way to log)."""
-    _access_writer(method, route, status, duration_ms, client)
+    """Write one access log line at INFO (the middleware's only way to log); `principal` is
+    the caller's label (`key:<name>`, `jwt:<sub>`), never its credential."""
+    _access_writer(method, route, status, duration_ms, client, principal)
 
 
 def _use_json(log_format: LogFormat, stream: TextIO) -> bool:

@@ -98,6 +98,15 @@ class Settings(BaseSettings):
         "server still accepts connections, so load balancers stop routing first",
     )
 
+    # Authentication
+    auth_cache_ttl: float = Field(
+        default=5.0,
+        gt=0,
+        le=300,
+        description="seconds a verified credential is trusted before it is checked again "
+        "(a revoked key is refused on every instance within this)",
+    )
+
     # GraphQL
     graphql_max_depth: int = Field(default=10, ge=1)
     graphql_max_aliases: int = Field(default=100, ge=1)

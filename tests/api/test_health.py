@@ -10,12 +10,14 @@ from typing import Any
 import httpx
 
 from api_server.app import create_app
+from api_server.auth.principal import ADMIN_SCOPE
 from api_server.readiness_pipeline import (
     ReadinessCheckResult,
     ReadinessReport,
     ReadinessService,
 )
 from api_server.settings import Settings
+from tests.fixtures.auth import bearer, issue_key
 from tests.readiness_pipeline.fakes import GatedCheck, ScriptedCheck, one_stage
 
 LEAKS = ("db.internal", "admin", "s3cret", "postgresql://")
@@ -34,6 +36,7 @@ async def serving(
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
             if lifespan:
                 async with app.router.lifespan_context(app):
+                    http.headers.update(bearer(await issue_key(ADMIN_SCOPE)))  # the details
                     yield http, service
             else:
                 yield http, service
@@ -51,6 +54,25 @@ async def test_operational_server_is_ready(client: httpx.AsyncClient) -> None:
     check = stage["checks"][0]
     assert {"name", "status", "message", "details", "duration_ms"} <= check.keys()
     assert check["name"] == "profiles" and check["status"] == "success"
+
+
+async def test_the_details_are_for_administrators_and_a_rerun_too(settings: Settings) -> None:
+    async with serving(settings) as (http, _):
+        admin = dict(http.headers)
+        del http.headers["authorization"]
+        public = (await http.get("/health-check")).json()
+        assert (public["status"], public["ready"], public["stages"]) == ("operational", True, [])
+        for headers in ({}, bearer("apisrv_" + "x" * 43), bearer(await issue_key("patients:read"))):
+            body = (await http.get("/health-check", headers=headers)).json()
+            assert body["stages"] == [] and body["ready"] is True  # probes never fail on auth
+        assert (await http.get("/health-check", headers=admin)).json()["stages"]
+        unauthenticated = await http.post("/health-check")
+        assert unauthenticated.status_code == 401
+        assert unauthenticated.headers["www-authenticate"].startswith("Bearer")
+        reader = bearer(await issue_key("patients:read"))
+        forbidden = await http.post("/health-check", headers=reader)
+        assert (forbidden.status_code, forbidden.json()["required_scope"]) == (403, "admin")
+        assert (await http.post("/health-check", headers=admin)).status_code == 200
 
 
 async def test_degraded_is_still_ready(settings: Settings) -> None:

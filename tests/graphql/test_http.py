@@ -13,6 +13,7 @@ import strawberry
 from fastapi import FastAPI
 from strawberry.fastapi import GraphQLRouter
 
+from api_server.auth.principal import Principal
 from api_server.graphql.router import ApiGraphQLRouter
 from api_server.services.registry import ServiceRegistry
 from tests.graphql.client import PATH
@@ -101,6 +102,13 @@ async def test_other_posts_get_strawberrys_answer_as_a_problem(
     assert strawberry_runs == ["POST"]
 
 
+class _AnyCaller:
+    """The router authenticates every request; this router-only app has no key store."""
+
+    async def authenticate(self, authorization: str | None) -> Principal:
+        return Principal(kind="api_key", name="test", scopes=frozenset())
+
+
 def _app_whose_resolver_uses_the_response(ran: list[str]) -> FastAPI:
     @strawberry.type
     class Query:
@@ -113,6 +121,7 @@ def _app_whose_resolver_uses_the_response(ran: list[str]) -> FastAPI:
 
     app = FastAPI()
     app.state.registry = ServiceRegistry()
+    app.state.authenticator = _AnyCaller()
     app.include_router(
         ApiGraphQLRouter(strawberry.Schema(query=Query), subscription_protocols=()),
         prefix=PATH,

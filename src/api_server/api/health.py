@@ -10,9 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
+from api_server.auth.dependencies import admin_or_none, requires
+from api_server.auth.principal import ADMIN_SCOPE
 from api_server.problem import problem_responses
 from api_server.readiness_pipeline import (
     ReadinessCheckResult,
@@ -80,7 +82,7 @@ def _stage_body(stage: StageResult) -> StageBody:
     )
 
 
-def _answer(report: ReadinessReport, response: Response) -> HealthBody:
+def _answer(report: ReadinessReport, response: Response, *, details: bool) -> HealthBody:
     result = report.result
     status: HealthStatus
     if report.state is ServingState.SERVING and result is not None:
@@ -94,7 +96,7 @@ def _answer(report: ReadinessReport, response: Response) -> HealthBody:
         ready=report.is_ready,
         checked_at=result.finished_at if result else None,
         duration_ms=result.duration_ms if result else None,
-        stages=[_stage_body(stage) for stage in result.stages] if result else [],
+        stages=[_stage_body(stage) for stage in result.stages] if result and details else [],
     )
 
 
@@ -104,21 +106,27 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/health-check", response_model=HealthBody, responses=_RESPONSES)
-async def health_check(readiness: ReadinessDep, response: Response) -> HealthBody:
-    """Readiness: 200 when operational or degraded, 503 otherwise (cached for the TTL)."""
-    return _answer(await readiness.report(), response)
+async def health_check(readiness: ReadinessDep, request: Request, response: Response) -> HealthBody:
+    """Readiness: 200 when operational or degraded, 503 otherwise (cached for the TTL).
+
+    Public, for probes: the status only. `stages` (each check's result) are listed for
+    callers with the `admin` scope.
+    """
+    details = await admin_or_none(request) is not None
+    return _answer(await readiness.report(), response, details=details)
 
 
 @router.post(
     "/health-check",
     response_model=HealthBody,
     responses={**_RESPONSES, **problem_responses(422)},
+    dependencies=[requires(ADMIN_SCOPE)],
 )
 async def rerun_health_check(
     readiness: ReadinessDep,
     response: Response,
     force_rerun: Annotated[bool, Query(description="also re-execute run_once checks")] = False,
 ) -> HealthBody:
-    """Run the readiness pipeline now (concurrent callers share one run)."""
+    """Run the readiness pipeline now (concurrent callers share one run); `admin` scope."""
     report = await readiness.report(fresh=True, force_rerun=force_rerun)
-    return _answer(report, response)
+    return _answer(report, response, details=True)

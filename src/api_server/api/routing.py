@@ -10,6 +10,9 @@ checks that the OpenAPI document is the same either way.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute, APIWebSocketRoute
 
@@ -18,8 +21,17 @@ from api_server.compat.fastapi import has_default_lifespan, route_options
 __all__ = ["include_flat"]
 
 
-def include_flat(app: FastAPI, router: APIRouter, *, prefix: str = "") -> None:
+def include_flat(
+    app: FastAPI,
+    router: APIRouter,
+    *,
+    prefix: str = "",
+    dependencies_for: Callable[[APIRoute], Sequence[Any]] | None = None,
+) -> None:
     """Add every route of `router` (already carrying its own prefix and tags) under `prefix`.
+
+    `dependencies_for(route)` adds dependencies to an API route, ahead of its own (how the
+    composition root puts each domain route behind its scope).
 
     Only `APIRoute`s and `APIWebSocketRoute`s are supported, and only routers without
     start-up/shutdown hooks, a lifespan or router-wide form limits: anything else (an included
@@ -33,11 +45,14 @@ def include_flat(app: FastAPI, router: APIRouter, *, prefix: str = "") -> None:
     _refuse_what_is_not_copied(router)
     for route in router.routes:
         if isinstance(route, APIRoute):
+            options = route_options(route)
+            if dependencies_for is not None:
+                options["dependencies"] = [*dependencies_for(route), *options["dependencies"]]
             app.router.add_api_route(
                 prefix + route.path,
                 route.endpoint,
                 route_class_override=type(route),
-                **route_options(route),
+                **options,
             )
         elif isinstance(route, APIWebSocketRoute):
             app.router.add_api_websocket_route(

@@ -29,10 +29,13 @@ class Principal:
 
     @property
     def label(self) -> str:
-        """How logs and events name the caller: `key:<name>` or `jwt:<sub>[@<client_id>]`."""
+        """How logs and events name the caller: `key:<name>` or `jwt:<sub>[@<client_id>]`.
+        A JWT's claims are the issuer's strings: anything outside printable ASCII becomes
+        `?` and the label is cut at 200 characters, so it cannot forge a log line."""
         if self.kind == "api_key":
             return f"key:{self.name}"
-        return f"jwt:{self.name}" + (f"@{self.client_id}" if self.client_id else "")
+        label = f"jwt:{self.name}" + (f"@{self.client_id}" if self.client_id else "")
+        return "".join(c if " " < c < "\x7f" else "?" for c in label[:200])
 
 
 # The principal of the request being served (set once it is authenticated), so that events

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api_server.cli.commands import config, db, seed
+from api_server.cli.commands import auth, config, db, seed
 
 app = typer.Typer(
     name="api-server-cli",
@@ -13,6 +13,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(auth.app, name="auth")
 app.add_typer(config.app, name="config")
 app.add_typer(db.app, name="db")
 app.command("seed")(seed.seed)

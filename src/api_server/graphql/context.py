@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
+from api_server.auth.dependencies import principal_of
+from api_server.auth.principal import Principal
 from api_server.services.registry import ServiceRegistry
 
 T = TypeVar("T")
@@ -29,9 +31,10 @@ class GraphQLContext(BaseContext):
     take turns on one lock (one connection per request either way: nothing is lost).
     """
 
-    def __init__(self, registry: ServiceRegistry) -> None:
+    def __init__(self, registry: ServiceRegistry, principal: Principal | None = None) -> None:
         super().__init__()
         self.registry = registry
+        self.principal = principal  # the authenticated caller (the router refuses anonymous)
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
         self._loaders: dict[Callable[..., Any], DataLoader[Any, Any]] = {}
@@ -76,4 +79,4 @@ class GraphQLContext(BaseContext):
 
 async def get_graphql_context(request: Request) -> GraphQLContext:
     """FastAPI dependency building the context (async: no thread-pool hop per request)."""
-    return GraphQLContext(request.app.state.registry)
+    return GraphQLContext(request.app.state.registry, principal_of(request))

@@ -16,6 +16,7 @@ from strawberry.extensions import (
 from strawberry.types.graphql import OperationType
 
 from api_server.database.connection import borrow_db_session
+from api_server.graphql.authorization import FieldScopes, RootScopes
 from api_server.graphql.context import GraphQLContext
 from api_server.graphql.cost import operation_cost
 from api_server.graphql.document_limits import DocumentLimits, rule_for
@@ -83,7 +84,7 @@ class QueryCost(SchemaExtension):
         yield
 
 
-def build_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
+def build_extensions(settings: Settings, scopes: RootScopes) -> list[Callable[[], SchemaExtension]]:
     """Factories (a fresh extension per request). The rule classes are built once here, so
     the validation cache, keyed by them, hits across requests."""
     limits = DocumentLimits(
@@ -101,6 +102,7 @@ def build_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
         lambda: AddValidationRules(rules),
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
+        lambda: FieldScopes(scopes=scopes),  # forbidden before too complex
         lambda: QueryCost(max_cost=max_cost),  # after ValidationCache: prices valid documents
         DatabaseTransaction,
     ]

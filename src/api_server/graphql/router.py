@@ -23,6 +23,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from api_server.api.routing import include_flat
+from api_server.auth.dependencies import authorize_request, principal_of, requires
 from api_server.compat.strawberry import (
     execute_single_operation,
     serves_streamed_results,
@@ -99,7 +100,14 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
             if not (isinstance(route, APIRoute) and route.methods == {"POST"})
         ]
         # Strawberry's name: the OpenAPI operation id stays `handle_http_post_graphql_post`.
-        self.add_api_route("", self.handle_post, methods=["POST"], name="handle_http_post")
+        self.add_api_route(
+            "",
+            self.handle_post,
+            methods=["POST"],
+            name="handle_http_post",
+            # 401 before anything is parsed; each root field's scope is checked per operation.
+            dependencies=[requires()],
+        )
         # Streamed results (@defer/@stream, subscriptions over HTTP) need Strawberry's run().
         self._plain_posts = not serves_streamed_results(self)
 
@@ -176,6 +184,10 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
         # Strawberry answers HTTP-level errors (not JSON, a batch, wrong content type) with
         # text/plain; re-raised as Starlette's HTTPException they become problem+json 400s
         # like every other 4xx of the server.
+        if request.method == "GET" and "query" in request.query_params:
+            await authorize_request(request)  # a query over GET (the IDE page is public)
+            if isinstance(context, GraphQLContext):
+                context.principal = principal_of(request)
         try:
             async with asyncio.timeout(self.timeout):
                 return await super().run(request, context=context, root_value=root_value)

@@ -11,6 +11,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from api_server.domain import Domain
+from api_server.graphql.authorization import root_scopes
 from api_server.graphql.errors import log_error
 from api_server.graphql.extensions import build_extensions
 from api_server.settings import Settings
@@ -48,5 +49,5 @@ def build_schema(settings: Settings, domains: Sequence[Domain]) -> ApiSchema:
     return ApiSchema(
         query=query_root,
         mutation=_merged("Mutation", mutations),
-        extensions=build_extensions(settings),
+        extensions=build_extensions(settings, root_scopes(domains)),
     )

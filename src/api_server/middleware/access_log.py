@@ -13,7 +13,8 @@ __all__ = ["AccessLog"]
 
 class AccessLog:
     """Writes `GET /api/v1/patients/{patient_id} 200 1.234ms` with the fields bound as
-    `extra` (method, route, status, duration_ms, client; request_id comes from the context),
+    `extra` (method, route, status, duration_ms, client, principal: who called, never the
+    credential; request_id comes from the context),
     so the JSON sink emits them as keys.
 
     `sample_rate` (0..1) keeps that share of the lines; responses with status >= 500 are
@@ -40,10 +41,12 @@ class AccessLog:
             # and never the query string, which may carry tokens.
             route = scope.get("raw_path", b"").decode("latin-1") or scope["path"]
         client = scope.get("client")
+        principal = scope.get("state", {}).get("principal")
         write_access_line(
             scope["method"],
             route,
             status,
             round(seconds * 1000, 3),
             client[0] if client else None,
+            principal.label if principal is not None else None,
         )

@@ -26,6 +26,8 @@ def _register(registry: ServiceRegistry) -> None:
 
 DOMAIN = Domain(
     name="patients",
+    read_scope="patients:read",  # reads of patients and addresses, GraphQL queries
+    write_scope="patients:write",  # every change, GraphQL mutations
     routers=(patient_router, address_router),
     register=_register,
     graphql_query="api_server.domains.patients.graphql.query:Query",
