@@ -18,6 +18,8 @@ README_ROW = re.compile(r"^\| `(API_SERVER_[A-Z0-9_]+)` \| (?:`([^`]*)`|empty) \
 
 
 def _rendered(value: Any) -> str:
+    if value is None:  # an optional setting that is not set: documented as empty
+        return ""
     if isinstance(value, SecretStr):
         return value.get_secret_value()
     if isinstance(value, bool):

@@ -6,7 +6,13 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -14,6 +20,13 @@ from api_server.profile import Profile, parse_profiles
 
 ENV_PREFIX = "API_SERVER_"
 DEFAULT_DATABASE_URL = "sqlite:///./var/api-server.db"
+
+# Asymmetric only: with HS* the verifier's key is the signing key, and a public key (from the
+# JWKS or the PEM) used as an HMAC secret lets anyone sign (RFC 8725 section 2.1).
+JWT_ALGORITHMS = frozenset(
+    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+)
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 LogLevel = Literal["TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL"]
 
@@ -124,7 +137,18 @@ class Settings(BaseSettings):
     # Off by default: Strawberry's GraphiQL page loads its scripts from a CDN (unpkg.com).
     graphiql: bool = False
 
-    @field_validator("cors_origins", "trusted_hosts", mode="before")
+    # JWT access tokens (auth/jwt.py): off unless a JWKS URL or a PEM public key is set
+    jwt_jwks_url: str | None = None
+    jwt_public_key: str | None = Field(default=None, description="PEM-encoded public key")
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_algorithms: CsvList = Field(default_factory=lambda: ["RS256", "ES256"])
+    jwt_leeway: float = Field(default=30.0, ge=0, le=300, description="seconds of clock skew")
+    jwt_jwks_min_refetch_interval: float = Field(
+        default=30.0, gt=0, description="fewest seconds between two JWKS fetches for unknown kids"
+    )
+
+    @field_validator("cors_origins", "trusted_hosts", "jwt_algorithms", mode="before")
     @classmethod
     def _csv(cls, value: Any) -> Any:
         return _split_csv(value)
@@ -142,6 +166,55 @@ class Settings(BaseSettings):
         if scheme not in {"sqlite", "postgresql", "postgres"}:
             raise ValueError("must be a sqlite:/// or postgresql:// URL")
         return value
+
+    @field_validator("jwt_jwks_url", "jwt_public_key", "jwt_issuer", "jwt_audience", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        # `API_SERVER_JWT_JWKS_URL=` (as compose files write it) means "not set".
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("jwt_algorithms")
+    @classmethod
+    def _asymmetric_algorithms(cls, value: list[str]) -> list[str]:
+        if not value or not set(value) <= JWT_ALGORITHMS:
+            raise ValueError("must list only asymmetric algorithms (RS*, PS*, ES*, EdDSA)")
+        return value
+
+    @field_validator("jwt_jwks_url")
+    @classmethod
+    def _jwks_over_https(cls, value: str | None) -> str | None:
+        # Whoever can change the JWKS in transit can sign tokens: plain HTTP only on loopback.
+        if value is not None:
+            parts = urlsplit(value)
+            loopback = parts.scheme == "http" and parts.hostname in _LOOPBACK_HOSTS
+            if not (parts.scheme == "https" and parts.hostname) and not loopback:
+                raise ValueError("must be an https:// URL (http:// only on loopback)")
+        return value
+
+    @field_validator("jwt_public_key")
+    @classmethod
+    def _pem_public_key(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                key = load_pem_public_key(value.encode())
+            except (ValueError, UnsupportedAlgorithm):
+                raise ValueError("must be a PEM-encoded public key") from None
+            if not isinstance(key, RSAPublicKey | EllipticCurvePublicKey | Ed25519PublicKey):
+                raise ValueError("must be an RSA, EC or Ed25519 public key")
+        return value
+
+    @model_validator(mode="after")
+    def _jwt_needs_one_key_source_issuer_and_audience(self) -> Settings:
+        if self.jwt_jwks_url is not None and self.jwt_public_key is not None:
+            raise ValueError("set jwt_jwks_url or jwt_public_key, not both")
+        if self.jwt_jwks_url is None and self.jwt_public_key is None:
+            return self
+        missing = [name for name in ("jwt_issuer", "jwt_audience") if getattr(self, name) is None]
+        if missing:
+            raise ValueError(
+                f"required when jwt_jwks_url or jwt_public_key is set: {', '.join(missing)}"
+            )
+        return self
 
     @model_validator(mode="after")
     def _cors_credentials_need_origins(self) -> Settings:

@@ -54,8 +54,8 @@ class AlwaysFails(ReadinessCheck):
 
 
 def _with_failing_check(build: Any) -> Any:
-    def build_with_failure(settings: Settings) -> ReadinessPipeline:
-        pipeline: ReadinessPipeline = build(settings)
+    def build_with_failure(settings: Settings, **options: Any) -> ReadinessPipeline:
+        pipeline: ReadinessPipeline = build(settings, **options)
         builder = PipelineBuilder(default_timeout=settings.health_check_timeout)
         with builder.stage("injected", is_critical=True, fail_fast=True):
             builder.add_check(AlwaysFails())

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from api_server.auth.jwt import JwtVerifier
 from api_server.checks.database import (
     DatabaseHealthCheck,
     DatabaseInitializationCheck,
     DatabaseSchemaCheck,
 )
+from api_server.checks.jwks import JwksCheck
 from api_server.checks.profiles import ProfilesCheck
 from api_server.readiness_pipeline import PipelineBuilder, ReadinessPipeline
 from api_server.settings import Settings
 
 __all__ = [
+    "add_authentication_stage",
     "add_configuration_stage",
     "add_database_connectivity_stage",
     "add_database_stage",
@@ -37,9 +40,22 @@ def add_database_connectivity_stage(builder: PipelineBuilder, settings: Settings
         builder.add_check(DatabaseHealthCheck(settings))
 
 
-def build_server_pipeline(settings: Settings) -> ReadinessPipeline:
-    """Stages in order: configuration, then the database (initialise, connect, schema)."""
+def add_authentication_stage(builder: PipelineBuilder, jwt_verifier: JwtVerifier) -> None:
+    """Non-critical, and only when the JWT keys come from a JWKS URL (a PEM key cannot fail)."""
+    if jwt_verifier.jwks is not None:
+        with builder.stage("authentication", is_critical=False, fail_fast=False):
+            builder.add_check(JwksCheck(jwt_verifier.jwks))
+
+
+def build_server_pipeline(
+    settings: Settings, *, jwt_verifier: JwtVerifier | None = None
+) -> ReadinessPipeline:
+    """Stages in order: configuration; authentication when `jwt_verifier` is given (the one that
+    verifies the requests' tokens), reported even when the database is down; the database
+    (initialise, connect, schema)."""
     builder = PipelineBuilder(default_timeout=settings.health_check_timeout)
     add_configuration_stage(builder, settings)
+    if jwt_verifier is not None:
+        add_authentication_stage(builder, jwt_verifier)
     add_database_stage(builder, settings)
     return builder.build()

@@ -17,6 +17,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
+from api_server.auth.jwt import JwtVerifier
 from api_server.checks.pipeline_builders import build_server_pipeline
 from api_server.domain import Domain
 from api_server.event_bus import EventBus
@@ -38,9 +39,13 @@ def configure_services(
     registry.register_singleton(Settings, settings)
     bus = EventBus(registry)
     registry.register_singleton(EventBus, bus)
+    # One verifier per app: its JWKS cache is shared by every request and the readiness check.
+    jwt_verifier = JwtVerifier.from_settings(settings)
+    if jwt_verifier is not None:
+        registry.register_singleton(JwtVerifier, jwt_verifier)
+    pipeline = build_server_pipeline(settings, jwt_verifier=jwt_verifier)
     registry.register_singleton(
-        ReadinessService,
-        ReadinessService(build_server_pipeline(settings), cache_ttl=settings.health_cache_ttl),
+        ReadinessService, ReadinessService(pipeline, cache_ttl=settings.health_cache_ttl)
     )
     # Per app (= per worker process); components publish gauges/counters through it.
     metrics = Metrics()
