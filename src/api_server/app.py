@@ -15,6 +15,7 @@ from api_server.api.docs import install_docs
 from api_server.api.routing import include_flat
 from api_server.auth.authenticator import Authenticator
 from api_server.auth.dependencies import has_authorization, requires, scope_for_methods
+from api_server.auth.jwt import JwtVerifier
 from api_server.collector import tune_garbage_collector
 from api_server.database.connection import dispose_db, init_db
 from api_server.database.startup import prepare_database_at_startup
@@ -85,7 +86,11 @@ def create_app(settings: Settings | None = None, *, domains: Sequence[Domain] = 
     )
     app.state.settings = settings
     app.state.registry = build_registry(settings, domains)
-    app.state.authenticator = Authenticator(cache_ttl=settings.auth_cache_ttl)
+    registry = app.state.registry
+    app.state.authenticator = Authenticator(
+        cache_ttl=settings.auth_cache_ttl,
+        jwt=registry.get(JwtVerifier) if registry.has(JwtVerifier) else None,
+    )
     install_event_bus(app, app.state.registry)
     app.state.home_links = [
         ("/ping", "Liveness"),

@@ -25,6 +25,7 @@ class AuditEntry:
     event_type: str
     occurred_at: datetime
     subject: UUID
+    actor: str | None  # who made the change (`key:<name>`, `jwt:<sub>`), from the event
 
 
 class AuditLogService:
@@ -38,9 +39,11 @@ class AuditLogService:
         self._entries: deque[AuditEntry] = deque(maxlen=capacity)
 
     def record(self, event: BaseEvent, subject: UUID) -> None:
-        entry = AuditEntry(event.event_id, type(event).__name__, event.occurred_at, subject)
+        entry = AuditEntry(
+            event.event_id, type(event).__name__, event.occurred_at, subject, event.actor
+        )
         self._entries.append(entry)
-        logger.info("audit {} {}", entry.event_type, subject)
+        logger.info("audit {} {} by {}", entry.event_type, subject, entry.actor or "-")
 
     def entries(self) -> list[AuditEntry]:
         return list(self._entries)
