@@ -63,6 +63,7 @@ bench: .venv/.dev ## wrk vs baselines on PostgreSQL and SQLite (~5 min); JSON in
 	bench/ensure_wrk.sh
 	$(VENV_BIN)/python -m bench.http_bench $(BENCH_ARGS)
 	$(VENV_BIN)/python bench/event_bus_overhead.py
+	$(VENV_BIN)/python bench/auth_overhead.py
 
 check: lint typecheck test ## Everything CI runs
 

@@ -33,6 +33,7 @@ class ServerProcess:
     output: str = field(default="")
     env: dict[str, str] = field(default_factory=dict)
     cwd: Path = field(default_factory=Path.cwd)
+    headers: dict[str, str] = field(default_factory=dict)  # what clients send (a key)
 
     @property
     def url(self) -> str:

@@ -23,7 +23,14 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from bench.http_bench.processes import Process, start_baseline, start_server, status_of
+from bench.http_bench.processes import (
+    AUTH,
+    Process,
+    create_key,
+    start_baseline,
+    start_server,
+    status_of,
+)
 from bench.http_bench.report import table, targets_text, write_json
 from bench.http_bench.scenarios import GRAPHQL_PATIENT_QUERY, SCENARIOS, Scenario
 from bench.http_bench.wrk import WrkResult, run_wrk
@@ -56,7 +63,7 @@ def seed(server: Process) -> str:
     import http.client
 
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
-    connection.request("GET", "/api/v1/patients?limit=1")
+    connection.request("GET", "/api/v1/patients?limit=1", headers=AUTH)
     patient_id: str = json.loads(connection.getresponse().read())["items"][0]["id"]
     connection.close()
     return patient_id
@@ -86,7 +93,9 @@ def measure(
     args: argparse.Namespace,
     load_cpus: str | None,
 ) -> dict[str, Any]:
-    lua = scenario.lua.replace("{patient_id}", patient_id)
+    # Authentication on, as deployed: every request carries the run's API key.
+    auth = f'wrk.headers["Authorization"] = "{AUTH["Authorization"]}"\n'
+    lua = auth + scenario.lua.replace("{patient_id}", patient_id)
     sides = [("server", processes["server"], scenario.path)]
     if scenario.baseline is not None:
         b = scenario.baseline
@@ -171,6 +180,7 @@ def bench_database(
     processes = {"server": start_server(url, cpus=server_cpus, log=log)}
     restarts.append(processes["server"].ready_s)
     try:
+        create_key(url)
         patient_id = seed(processes["server"])
         for name, module in BASELINES:
             processes[name] = start_baseline(

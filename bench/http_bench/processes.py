@@ -25,11 +25,29 @@ def free_port() -> int:
         return port
 
 
+# The API key every request to the server sends (made by `create_key()`; baselines ignore it).
+AUTH: dict[str, str] = {}
+
+
+def create_key(database_url: str) -> str:
+    """A key with every scope, made by `api-server-cli auth create-key` as an operator would;
+    also sent to the baselines, so every side parses the same request bytes."""
+    done = subprocess.run(
+        [str(BIN / "api-server-cli"), "auth", "create-key", f"bench-{time.time_ns()}",
+         "--scope", "patients:read", "--scope", "patients:write", "--scope", "admin"],
+        env={**os.environ, "API_SERVER_DATABASE_URL": database_url},
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    key = done.stdout.strip().splitlines()[-1]
+    AUTH["Authorization"] = f"Bearer {key}"
+    return key
+
+
 def status_of(port: int, path: str, method: str = "GET", body: str | None = None) -> int | None:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
     try:
         headers = {"Content-Type": "application/json"} if body else {}
-        connection.request(method, path, body=body, headers=headers)
+        connection.request(method, path, body=body, headers={**headers, **AUTH})
         return connection.getresponse().status
     except OSError:
         return None

@@ -14,7 +14,7 @@ from api_server.api import health, system
 from api_server.api.docs import install_docs
 from api_server.api.routing import include_flat
 from api_server.auth.authenticator import Authenticator
-from api_server.auth.dependencies import has_authorization, requires, scope_for_methods
+from api_server.auth.dependencies import guarded_options, has_authorization, scope_for_methods
 from api_server.auth.jwt import JwtVerifier
 from api_server.collector import tune_garbage_collector
 from api_server.database.connection import dispose_db, init_db
@@ -122,16 +122,18 @@ def create_app(settings: Settings | None = None, *, domains: Sequence[Domain] = 
 def _install_rest(app: FastAPI, domains: Sequence[Domain]) -> None:
     for domain in domains:
 
-        def guard(route: APIRoute, domain: Domain = domain) -> list[Any]:
-            # Deny by default: a route without its own `requires(...)` gets the domain's scope.
+        def guard(
+            route: APIRoute, options: dict[str, Any], domain: Domain = domain
+        ) -> dict[str, Any]:
+            # Deny by default: a route without its own `requires(...)` needs the domain's scope.
             if has_authorization(route.dependencies):
-                return []
+                return options
             scope = scope_for_methods(
                 route.methods or (), read=domain.read_scope, write=domain.write_scope
             )
-            return [requires(scope)]
+            return guarded_options(options, scope)
 
         for router in domain.routers:
-            include_flat(app, router, prefix=API_PREFIX, dependencies_for=guard)
+            include_flat(app, router, prefix=API_PREFIX, customize=guard)
         if domain.home_link:
             app.state.home_links.append((API_PREFIX + domain.home_link, f"REST: {domain.name}"))

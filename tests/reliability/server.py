@@ -29,7 +29,10 @@ async def serving(database_url: str, cwd: Path, **settings: Any) -> AsyncIterato
     context = running_server(["run", "--port", str(port)], port=port, env=env, cwd=cwd)
     server = await asyncio.to_thread(context.__enter__)
     try:
-        async with httpx.AsyncClient(base_url=server.url, timeout=5) as http:
+        server.headers = await asyncio.to_thread(server.create_key)  # every scope
+        async with httpx.AsyncClient(
+            base_url=server.url, headers=server.headers, timeout=5
+        ) as http:
             async with asyncio.timeout(30):
                 while (await http.get("/health-check")).status_code != 200:
                     await asyncio.sleep(0.1)
@@ -39,7 +42,7 @@ async def serving(database_url: str, cwd: Path, **settings: Any) -> AsyncIterato
 
 
 async def create_patient(server: ServerProcess) -> str:
-    async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
+    async with httpx.AsyncClient(base_url=server.url, headers=server.headers, timeout=10) as http:
         response = await http.post(f"{V1}/patients", json=patient_body())
         assert response.status_code == 201, response.text
         patient_id: str = response.json()["id"]

@@ -33,7 +33,9 @@ async def test_killed_connections_fail_only_the_requests_using_them(
     async with serving(fresh_pg_database_url, tmp_path) as server:
         patient_id = await create_patient(server)
         tally, stop = Tally(), asyncio.Event()
-        async with httpx.AsyncClient(base_url=server.url, timeout=15) as http:
+        async with httpx.AsyncClient(
+            base_url=server.url, headers=server.headers, timeout=15
+        ) as http:
             load = asyncio.create_task(
                 drive(
                     http,
@@ -69,7 +71,9 @@ async def test_exhausted_pool_answers_503_with_retry_after_instead_of_waiting(
     ) as server:
         patient_id = await create_patient(server)
         tally = Tally()
-        async with httpx.AsyncClient(base_url=server.url, timeout=15) as http:
+        async with httpx.AsyncClient(
+            base_url=server.url, headers=server.headers, timeout=15
+        ) as http:
 
             async def get_patient() -> None:
                 tally.sent += 1
@@ -92,7 +96,9 @@ async def test_statement_timeout_answers_503(fresh_pg_database_url: str, tmp_pat
     async with serving(fresh_pg_database_url, tmp_path, db_statement_timeout_ms=500) as server:
         patient_id = await create_patient(server)
         tally = Tally()
-        async with httpx.AsyncClient(base_url=server.url, timeout=15) as http:
+        async with httpx.AsyncClient(
+            base_url=server.url, headers=server.headers, timeout=15
+        ) as http:
 
             async def get_patient() -> httpx.Response:
                 tally.sent += 1

@@ -42,8 +42,8 @@ async def test_sigterm_under_load_loses_no_in_flight_request(
         patient_id = await create_patient(server)
         tally, stop = Tally(), asyncio.Event()
         async with (
-            httpx.AsyncClient(base_url=server.url, timeout=20) as http,
-            httpx.AsyncClient(base_url=server.url, timeout=5) as probe,
+            httpx.AsyncClient(base_url=server.url, headers=server.headers, timeout=20) as http,
+            httpx.AsyncClient(base_url=server.url, headers=server.headers, timeout=5) as probe,
         ):
             load = asyncio.create_task(
                 drive(

@@ -73,14 +73,18 @@ async def test_hostile_documents_are_answered_fast_and_ping_stays_fast(
 ) -> None:
     async with serving(fresh_pg_database_url, tmp_path) as server:
         patient_id = await create_patient(server)
-        async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+        async with httpx.AsyncClient(
+            base_url=server.url, headers=server.headers, timeout=30
+        ) as http:
             for n in range(20):  # the patient: 20 addresses
                 body = address_body(patient_id=patient_id, city=f"C{n}")
                 assert (await http.post(f"{V1}/addresses", json=body)).status_code == 201
             seen: list[Any] = []
             pings: list[float] = []
             stop = asyncio.Event()
-            async with httpx.AsyncClient(base_url=server.url, timeout=30) as probe:
+            async with httpx.AsyncClient(
+                base_url=server.url, headers=server.headers, timeout=30
+            ) as probe:
                 poller = asyncio.create_task(_poll_ping(probe, stop, pings))
                 await asyncio.sleep(0.3)  # a baseline before the attack
                 await asyncio.gather(

@@ -37,7 +37,9 @@ async def test_partitioned_database_answers_503_and_service_recovers_on_heal(
     async with (
         TcpProxy(upstream=(upstream.hostname or "127.0.0.1", upstream.port or 5432)) as proxy,
         serving(_through(proxy, fresh_pg_database_url), tmp_path, **TIMEOUTS) as server,
-        httpx.AsyncClient(base_url=server.url, timeout=CLIENT_TIMEOUT) as http,
+        httpx.AsyncClient(
+            base_url=server.url, headers=server.headers, timeout=CLIENT_TIMEOUT
+        ) as http,
     ):
         patient_id = await create_patient(server)
         tally = Tally()

@@ -51,7 +51,7 @@ async def test_health_follows_the_database_and_recovers_without_a_post(
         url = upstream._replace(netloc=f"{upstream.username}@127.0.0.1:{proxy.port}").geturl()
         async with (
             serving(url, tmp_path, **SETTINGS) as server,
-            httpx.AsyncClient(base_url=server.url, timeout=30) as http,
+            httpx.AsyncClient(base_url=server.url, headers=server.headers, timeout=30) as http,
         ):
             assert (await http.get("/health-check")).status_code == 200
 

@@ -10,7 +10,7 @@ checks that the OpenAPI document is the same either way.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -26,12 +26,12 @@ def include_flat(
     router: APIRouter,
     *,
     prefix: str = "",
-    dependencies_for: Callable[[APIRoute], Sequence[Any]] | None = None,
+    customize: Callable[[APIRoute, dict[str, Any]], dict[str, Any]] | None = None,
 ) -> None:
     """Add every route of `router` (already carrying its own prefix and tags) under `prefix`.
 
-    `dependencies_for(route)` adds dependencies to an API route, ahead of its own (how the
-    composition root puts each domain route behind its scope).
+    `customize(route, options)` may change the `add_api_route()` options of an API route
+    (how the composition root puts each domain route behind its scope).
 
     Only `APIRoute`s and `APIWebSocketRoute`s are supported, and only routers without
     start-up/shutdown hooks, a lifespan or router-wide form limits: anything else (an included
@@ -45,15 +45,10 @@ def include_flat(
     _refuse_what_is_not_copied(router)
     for route in router.routes:
         if isinstance(route, APIRoute):
-            options = route_options(route)
-            if dependencies_for is not None:
-                options["dependencies"] = [*dependencies_for(route), *options["dependencies"]]
-            app.router.add_api_route(
-                prefix + route.path,
-                route.endpoint,
-                route_class_override=type(route),
-                **options,
-            )
+            options = {**route_options(route), "route_class_override": type(route)}
+            if customize is not None:
+                options = customize(route, options)
+            app.router.add_api_route(prefix + route.path, route.endpoint, **options)
         elif isinstance(route, APIWebSocketRoute):
             app.router.add_api_websocket_route(
                 prefix + route.path,

@@ -1,16 +1,16 @@
-"""FastAPI dependencies: `Security(authorize, scopes=[...])` on a route authenticates the
-caller and checks the scopes; the OpenAPI document then declares the bearer scheme and the
+"""FastAPI dependencies: `requires("scope", ...)` on a route authenticates the caller and
+checks the scopes; the OpenAPI document then declares the bearer scheme and the
 operation's scopes (Swagger UI's Authorize button, generated clients' headers)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Annotated, Any
+from collections.abc import Callable, Coroutine, Iterable
+from typing import Any
 
-from fastapi import Depends, Request, Security
+from fastapi import Request, Response, Security
 from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
 from fastapi.params import Depends as DependsParam
-from fastapi.security import SecurityScopes
+from fastapi.routing import APIRoute
 from fastapi.security.base import SecurityBase
 
 from api_server.auth.authenticator import Authenticator
@@ -20,9 +20,10 @@ from api_server.auth.principal import ADMIN_SCOPE, Principal, principal_var
 __all__ = [
     "SCHEME_NAME",
     "admin_or_none",
+    "BearerAuth",
     "authenticator_of",
-    "authorize",
     "authorize_request",
+    "guarded_options",
     "principal_of",
     "requires",
     "scope_for_methods",
@@ -32,11 +33,17 @@ SCHEME_NAME = "bearerAuth"
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-class BearerCredential(SecurityBase):
-    """The `Authorization` header, declared as an HTTP bearer scheme in OpenAPI; parsed and
-    verified by `Authenticator` (FastAPI's HTTPBearer would refuse with its own errors)."""
+class BearerAuth(SecurityBase):
+    """A route's guard: authenticates the `Authorization` header and checks `scopes`.
 
-    def __init__(self) -> None:
+    Declared to OpenAPI as the HTTP bearer scheme `bearerAuth` (with the scopes, through
+    `Security(..., scopes=...)`); at run time a dependency with the request as its only
+    parameter, the cheapest FastAPI resolves (FastAPI's HTTPBearer would also refuse with
+    its own errors).
+    """
+
+    def __init__(self, scopes: tuple[str, ...]) -> None:
+        self.scopes = scopes
         self.model = HTTPBearerModel(
             bearerFormat="API key (apisrv_...) or JWT access token",
             description="`api-server-cli auth create-key NAME --scope S` makes a key; JWT "
@@ -44,11 +51,11 @@ class BearerCredential(SecurityBase):
         )
         self.scheme_name = SCHEME_NAME
 
-    async def __call__(self, request: Request) -> str | None:
-        return request.headers.get("authorization")
+    async def __call__(self, request: Request) -> Principal:
+        return await authorize_request(request, *self.scopes)
 
 
-bearer = BearerCredential()
+_guards: dict[tuple[str, ...], BearerAuth] = {}
 
 
 def authenticator_of(request: Request) -> Authenticator:
@@ -73,15 +80,6 @@ async def authorize_request(request: Request, *scopes: str) -> Principal:
     return principal
 
 
-async def authorize(
-    request: Request,
-    security_scopes: SecurityScopes,
-    _declared: Annotated[str | None, Depends(bearer)],  # declares the scheme in OpenAPI
-) -> Principal:
-    """The caller, who must hold every scope the route asks for (401, then 403)."""
-    return await authorize_request(request, *security_scopes.scopes)
-
-
 async def admin_or_none(request: Request) -> Principal | None:
     """The caller when it sends a valid credential with the `admin` scope; None otherwise
     (public routes that show more to administrators)."""
@@ -95,8 +93,52 @@ async def admin_or_none(request: Request) -> Principal | None:
 
 
 def requires(*scopes: str) -> Any:
-    """`dependencies=[requires("admin")]` on a route, or `Annotated[Principal, requires(...)]`."""
-    return Security(authorize, scopes=list(scopes))
+    """`dependencies=[requires("admin")]` on a route, or `Annotated[Principal, requires(...)]`:
+    the caller must hold every scope of `scopes` (none: any authenticated caller)."""
+    guard = _guards.get(scopes)
+    if guard is None:
+        guard = _guards[scopes] = BearerAuth(scopes)  # one per scope set: one OpenAPI entry
+    return Security(guard, scopes=list(scopes))
+
+
+def guarded_options(options: dict[str, Any], *scopes: str) -> dict[str, Any]:
+    """`add_api_route()` options for a route that needs `scopes`, checked before FastAPI
+    reads the request (so an anonymous caller gets 401 before any 422), and declared in the
+    OpenAPI document as `requires(*scopes)` would. For the composition root, which puts
+    every domain route behind its domain's scope; a route's own `requires()` comes first."""
+    base = options.get("route_class_override") or APIRoute
+    extra = dict(options.get("openapi_extra") or {})
+    extra["security"] = [{SCHEME_NAME: list(scopes)}]
+    return {**options, "route_class_override": _guarded(base, scopes), "openapi_extra": extra}
+
+
+_guarded_classes: dict[tuple[type[APIRoute], tuple[str, ...]], type[APIRoute]] = {}
+
+
+def _guarded(base: type[APIRoute], scopes: tuple[str, ...]) -> type[APIRoute]:
+    known = _guarded_classes.get((base, scopes))
+    if known is not None:
+        return known
+
+    class GuardedRoute(base):  # type: ignore[valid-type,misc]
+        """`base`, whose handler first authorizes the request (one coroutine call: a
+        FastAPI dependency per request costs about twenty times more)."""
+
+        guarded_by = scopes
+        unguarded = base
+
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+            handler = super().get_route_handler()
+
+            async def guarded(request: Request) -> Response:
+                await authorize_request(request, *scopes)
+                response: Response = await handler(request)
+                return response
+
+            return guarded
+
+    _guarded_classes[(base, scopes)] = GuardedRoute
+    return GuardedRoute
 
 
 def scope_for_methods(methods: Iterable[str], *, read: str, write: str) -> str:
@@ -105,5 +147,5 @@ def scope_for_methods(methods: Iterable[str], *, read: str, write: str) -> str:
 
 
 def has_authorization(dependencies: Iterable[DependsParam]) -> bool:
-    """True when a route already declares its own `authorize` dependency."""
-    return any(getattr(d, "dependency", None) is authorize for d in dependencies)
+    """True when a route already declares its own `requires(...)`."""
+    return any(isinstance(getattr(d, "dependency", None), BearerAuth) for d in dependencies)
