@@ -70,6 +70,16 @@ async def test_no_credentials_is_401_on_every_protected_surface(anon: httpx.Asyn
         assert (await anon.get(public)).status_code == 200, public
 
 
+async def test_an_anonymous_request_is_refused_before_its_body_is_read(
+    anon: httpx.AsyncClient,
+) -> None:
+    for content in (b"{not json", b"[" * 5000, rb'{"first_name": "\u0000"}'):
+        response = await anon.post(
+            f"{V1}/patients", content=content, headers={"Content-Type": "application/json"}
+        )
+        assert_unauthenticated(response, invalid=False)
+
+
 @pytest.mark.parametrize(
     "header",
     [
