@@ -400,17 +400,14 @@ async def test_encryption_keys_and_keys_without_kid_are_left_out(
 # --- The readiness check ----------------------------------------------------------------------
 
 
-async def test_the_check_warns_until_the_jwks_is_fetched_then_counts_its_keys(
+async def test_the_check_fetches_the_jwks_before_any_token_and_counts_its_keys(
     verifier: JwtVerifier, server: JwksServer
 ) -> None:
-    status, message, _ = await check_result(verifier)
-    assert (status, message) == (
-        ReadinessStatus.WARNING,
-        "JWKS not fetched yet: the first token fetches it",
-    )
-    assert server.requests == 0  # the check never fetches
-    await verifier.verify(token())
     assert await check_result(verifier) == (ReadinessStatus.SUCCESS, "2 signing keys", {"keys": 2})
+    assert server.requests == 1  # warmed by the check: the first token waits for nothing
+    assert await check_result(verifier) == (ReadinessStatus.SUCCESS, "2 signing keys", {"keys": 2})
+    await verifier.verify(token())
+    assert server.requests == 1  # fetched once
 
 
 def test_the_server_pipeline_has_the_check_only_with_a_jwks_url() -> None:

@@ -92,6 +92,13 @@ class JwksCache:
             self._parsed[(kid, alg)] = parsed
         return parsed
 
+    async def refresh_if_needed(self) -> None:
+        """Fetch when nothing was fetched yet or the last fetch failed (within the same
+        minimum interval as fetches for unknown kids): the readiness check warms the cache at
+        start-up and retries an unreachable JWKS without waiting for a token."""
+        if not self._fetched or self._error is not None:
+            await self._refresh()
+
     async def _refresh(self) -> None:
         """Join the fetch under way, or start one unless the last began too recently."""
         if self._fetching is None:

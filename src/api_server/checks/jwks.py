@@ -9,7 +9,8 @@ __all__ = ["JwksCheck"]
 
 
 class JwksCheck(ReadinessCheck):
-    """Reports the JWKS cache; it never fetches (the keys are fetched when a token needs them).
+    """Reports the JWKS cache, fetching it first while it has never been fetched or the last
+    fetch failed (at most once per minimum refetch interval; tokens with unknown kids fetch too).
 
     Non-critical: with the JWKS unreachable, tokens signed by cached keys still verify and
     API keys still work, so the instance keeps serving; the warning says why JWTs may fail.
@@ -20,6 +21,7 @@ class JwksCheck(ReadinessCheck):
         self._jwks = jwks
 
     async def _execute(self) -> ReadinessCheckResult:
+        await self._jwks.refresh_if_needed()
         state = self._jwks.state
         details = {"keys": state.key_count}
         if state.error is not None and state.fetched:
