@@ -21,7 +21,7 @@ from api_server.database.connection import dispose_db, init_db
 from api_server.database.startup import prepare_database_at_startup
 from api_server.domain import Domain
 from api_server.domains import DOMAINS
-from api_server.event_bus.install import drain_event_bus, install_event_bus
+from api_server.event_bus.install import drain_event_bus, install_event_bus, running_relay
 from api_server.exception_handlers import register_exception_handlers
 from api_server.middleware import install_middleware
 from api_server.openapi import install_problem_openapi
@@ -51,10 +51,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.gc_tune:
             tune_garbage_collector()
         # Last step of start-up: from here on the instance may report ready.
-        async with serving_readiness(
-            app.state.registry.get(ReadinessService),
-            refresh_interval=settings.health_refresh_interval,
-            drain_delay=settings.drain_delay,
+        async with (
+            running_relay(app.state.registry),
+            serving_readiness(
+                app.state.registry.get(ReadinessService),
+                refresh_interval=settings.health_refresh_interval,
+                drain_delay=settings.drain_delay,
+            ),
         ):
             yield
     finally:

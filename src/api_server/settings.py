@@ -111,6 +111,23 @@ class Settings(BaseSettings):
         "server still accepts connections, so load balancers stop routing first",
     )
 
+    # Durable events: the transactional outbox and its relay
+    outbox_enabled: bool = Field(
+        default=True,
+        description="keep events bound to transactions in the outbox table and relay them",
+    )
+    outbox_poll_interval: float = Field(default=1.0, gt=0, le=60)
+    outbox_batch_size: int = Field(default=100, ge=1, le=10_000)
+    outbox_lease: float = Field(
+        default=30.0, gt=0, description="seconds a claimed event is left to its relay"
+    )
+    outbox_max_attempts: int = Field(default=10, ge=1, le=1000)
+    nats_url: str | None = Field(default=None, description="NATS JetStream for the events")
+    nats_stream: str = Field(default="API_SERVER_EVENTS", pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    nats_subject_prefix: str = Field(
+        default="api_server.events", pattern=r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$"
+    )
+
     # Authentication
     auth_cache_ttl: float = Field(
         default=5.0,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from loguru import logger
 
@@ -27,6 +27,10 @@ from api_server.services.registry import ServiceRegistry
 __all__ = ["EventBus"]
 
 E = TypeVar("E", bound=BaseEvent)
+
+
+class OutboxNotifier(Protocol):
+    def notify(self) -> None: ...
 
 
 class EventBus:
@@ -42,6 +46,9 @@ class EventBus:
         self._failures = 0
         self._pending = 0
         self._dropped = 0
+        # The outbox relay when events bound to transactions are also kept durably (rows of
+        # `event_outbox`, written by `publish_after_commit`); None: in-process only.
+        self.outbox: OutboxNotifier | None = None
 
     # -- registration -----------------------------------------------------------------------
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
+from loguru import logger
 
 from api_server.event_bus.bus import EventBus
+from api_server.event_bus.relay import OutboxRelay
 from api_server.services.registry import ServiceRegistry
 
-__all__ = ["drain_event_bus", "install_event_bus"]
+__all__ = ["drain_event_bus", "install_event_bus", "running_relay"]
 
 
 def install_event_bus(app: FastAPI, registry: ServiceRegistry) -> EventBus:
@@ -21,3 +27,25 @@ async def drain_event_bus(app: FastAPI, timeout: float) -> int:
     """Lifespan shutdown: wait for fire-and-forget events, up to `timeout` seconds."""
     bus: EventBus = app.state.event_bus
     return await bus.drain(timeout)
+
+
+@asynccontextmanager
+async def running_relay(registry: ServiceRegistry) -> AsyncIterator[None]:
+    """Lifespan: the outbox relay runs while the block does (when the outbox is on); at the
+    end it finishes its round and NATS is drained."""
+    if not registry.has(OutboxRelay):
+        yield
+        return
+    relay = registry.get(OutboxRelay)
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop), name="outbox-relay")
+    try:
+        yield
+    finally:
+        stop.set()
+        try:
+            await asyncio.wait_for(task, timeout=10)
+        except TimeoutError:
+            logger.warning("outbox relay did not stop within 10 s; its claims expire by lease")
+        if relay.publisher is not None:
+            await relay.publisher.close()

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from api_server.database.connection import READ_ONLY_SESSION
 from api_server.event_bus.errors import NoTransactionError
 from api_server.event_bus.events import BaseEvent
+from api_server.event_bus.outbox import stage
 
 if TYPE_CHECKING:
     from api_server.event_bus.bus import EventBus
@@ -64,6 +65,8 @@ def publish_after_commit(
         sa_event.listen(sync, "after_commit", _after_commit)
         sa_event.listen(sync, "after_transaction_end", _after_transaction_end)
     pending.setdefault(transaction, []).append((bus, event))
+    if bus.outbox is not None:
+        stage(sync, event)  # durable: the row commits (or not) with the change
 
 
 def _after_commit(session: Session) -> None:
@@ -108,6 +111,8 @@ def _deliver(events: list[tuple[EventBus, BaseEvent]]) -> None:
     for bus, event in events:
         by_bus.setdefault(id(bus), (bus, []))[1].append(event)
     for bus, batch in by_bus.values():
+        if bus.outbox is not None:
+            bus.outbox.notify()  # this instance's relay delivers the new rows now
         try:
             bus.publish_many(batch)
         except RuntimeError as error:  # no running loop: a sync Session outside the loop thread

@@ -21,6 +21,8 @@ from api_server.auth.jwt import JwtVerifier
 from api_server.checks.pipeline_builders import build_server_pipeline
 from api_server.domain import Domain
 from api_server.event_bus import EventBus
+from api_server.event_bus.nats import NatsPublisher
+from api_server.event_bus.relay import DurableHandlers, OutboxRelay
 from api_server.metrics import Metrics
 from api_server.metrics.app_sources import register_app_metrics
 from api_server.readiness_pipeline import ReadinessService
@@ -39,6 +41,27 @@ def configure_services(
     registry.register_singleton(Settings, settings)
     bus = EventBus(registry)
     registry.register_singleton(EventBus, bus)
+    durable = DurableHandlers()
+    registry.register_singleton(DurableHandlers, durable)
+    if settings.outbox_enabled:
+        publisher = None
+        if settings.nats_url:
+            publisher = NatsPublisher(
+                settings.nats_url,
+                stream=settings.nats_stream,
+                subject_prefix=settings.nats_subject_prefix,
+            )
+            registry.register_singleton(NatsPublisher, publisher)
+        relay = OutboxRelay(
+            publisher=publisher,
+            durable=durable,
+            batch=settings.outbox_batch_size,
+            lease=settings.outbox_lease,
+            max_attempts=settings.outbox_max_attempts,
+            poll_interval=settings.outbox_poll_interval,
+        )
+        registry.register_singleton(OutboxRelay, relay)
+        bus.outbox = relay
     # One verifier per app: its JWKS cache is shared by every request and the readiness check.
     jwt_verifier = JwtVerifier.from_settings(settings)
     if jwt_verifier is not None:

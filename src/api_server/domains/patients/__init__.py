@@ -7,10 +7,12 @@ from api_server.domain import Domain
 from api_server.domains.patients.address_router import router as address_router
 from api_server.domains.patients.address_service import AddressService
 from api_server.domains.patients.audit import AuditLogService, register_audit_trail
+from api_server.domains.patients.audit_router import router as audit_router
 from api_server.domains.patients.router import router as patient_router
 from api_server.domains.patients.sample_data import seed_sample_patients
 from api_server.domains.patients.service import PatientService
 from api_server.event_bus import EventBus
+from api_server.event_bus.relay import DurableHandlers
 from api_server.services.registry import ServiceRegistry
 
 __all__ = ["DOMAIN"]
@@ -20,15 +22,16 @@ def _register(registry: ServiceRegistry) -> None:
     bus = registry.get(EventBus)
     registry.register_singleton(PatientService, PatientService(bus))
     registry.register_singleton(AddressService, AddressService(bus))
-    registry.register_singleton(AuditLogService, AuditLogService())
-    register_audit_trail(bus)
+    audit = AuditLogService()
+    registry.register_singleton(AuditLogService, audit)
+    register_audit_trail(registry.get(DurableHandlers), audit)
 
 
 DOMAIN = Domain(
     name="patients",
     read_scope="patients:read",  # reads of patients and addresses, GraphQL queries
     write_scope="patients:write",  # every change, GraphQL mutations
-    routers=(patient_router, address_router),
+    routers=(patient_router, address_router, audit_router),
     register=_register,
     graphql_query="api_server.domains.patients.graphql.query:Query",
     graphql_mutation="api_server.domains.patients.graphql.mutation:Mutation",

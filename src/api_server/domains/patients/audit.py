@@ -1,14 +1,19 @@
-"""A small audit trail fed by the domain events: shows a handler class with an injected service."""
+"""The audit trail of patients and addresses: one row per domain event in `audit_events`,
+written by a durable handler (run by the outbox relay, once per event even when the event is
+delivered again), readable by administrators at `GET /api/v1/audit-events`."""
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+import sqlalchemy as sa
 from loguru import logger
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel
 
+from api_server.database.leases import ReadSource
 from api_server.domains.patients.events import (
     AddressChanged,
     PatientCreated,
@@ -16,7 +21,24 @@ from api_server.domains.patients.events import (
     PatientUpdated,
     PrimaryAddressChanged,
 )
-from api_server.event_bus import BaseEvent, EventBus
+from api_server.event_bus import BaseEvent
+from api_server.event_bus.relay import DurableHandlers
+from api_server.models.types import UTCDateTime
+
+__all__ = ["AUDIT_EVENTS", "AuditEntry", "AuditLogService", "register_audit_trail"]
+
+AUDIT_EVENTS = sa.Table(
+    "audit_events",
+    SQLModel.metadata,
+    sa.Column("event_id", sa.Uuid(), primary_key=True),
+    sa.Column("event_type", sa.String(100), nullable=False),
+    sa.Column("subject", sa.Uuid(), nullable=False),
+    sa.Column("actor", sa.String(250), nullable=True),
+    sa.Column("occurred_at", UTCDateTime(), nullable=False),
+    sa.Index("ix_audit_events_subject", "subject", "event_id"),
+)
+
+HANDLER = "patients.audit_trail"  # its name in processed_events: keep it stable
 
 
 @dataclass(frozen=True)
@@ -24,40 +46,36 @@ class AuditEntry:
     event_id: UUID
     event_type: str
     occurred_at: datetime
-    subject: UUID
+    subject: UUID  # the patient (or the event itself when it names none)
     actor: str | None  # who made the change (`key:<name>`, `jwt:<sub>`), from the event
 
 
 class AuditLogService:
-    """Keeps the most recent audit entries in memory and logs each one.
-
-    A real deployment would write them to a table or ship them elsewhere; the handler below
-    would not change.
-    """
-
-    def __init__(self, capacity: int = 1_000) -> None:
-        self._entries: deque[AuditEntry] = deque(maxlen=capacity)
-
-    def record(self, event: BaseEvent, subject: UUID) -> None:
-        entry = AuditEntry(
-            event.event_id, type(event).__name__, event.occurred_at, subject, event.actor
-        )
-        self._entries.append(entry)
-        logger.info("audit {} {} by {}", entry.event_type, subject, entry.actor or "-")
-
-    def entries(self) -> list[AuditEntry]:
-        return list(self._entries)
-
-
-class AuditTrailHandler:
-    """Registered for every domain event; its constructor gets `AuditLogService` injected."""
-
-    def __init__(self, audit: AuditLogService) -> None:
-        self._audit = audit
-
-    async def handle(self, event: BaseEvent) -> None:
+    async def record(self, session: AsyncSession, event: BaseEvent) -> None:
         subject = getattr(event, "patient_id", None) or event.event_id
-        self._audit.record(event, subject)
+        await session.execute(
+            sa.insert(AUDIT_EVENTS).values(
+                event_id=event.event_id,
+                event_type=type(event).__name__,
+                subject=subject,
+                actor=event.actor,
+                occurred_at=event.occurred_at,
+            )
+        )
+        logger.info("audit {} {} by {}", type(event).__name__, subject, event.actor or "-")
+
+    async def entries(
+        self, session: ReadSource, *, subject: UUID | None = None, limit: int = 100
+    ) -> list[AuditEntry]:
+        """The most recent entries, newest first (of one patient when `subject` is given)."""
+        query = sa.select(AUDIT_EVENTS).order_by(AUDIT_EVENTS.c.event_id.desc()).limit(limit)
+        if subject is not None:
+            query = query.where(AUDIT_EVENTS.c.subject == subject)
+        rows = (await session.execute(query)).mappings()
+        return [
+            AuditEntry(r["event_id"], r["event_type"], r["occurred_at"], r["subject"], r["actor"])
+            for r in rows
+        ]
 
 
 DOMAIN_EVENTS: tuple[type[BaseEvent], ...] = (
@@ -69,7 +87,11 @@ DOMAIN_EVENTS: tuple[type[BaseEvent], ...] = (
 )
 
 
-def register_audit_trail(bus: EventBus) -> None:
-    """Every domain event goes to the audit trail (`AuditLogService` must be registered)."""
+def register_audit_trail(durable: DurableHandlers, audit: AuditLogService) -> None:
+    """Every domain event goes to the audit trail, durably."""
+
+    async def record(event: BaseEvent, session: AsyncSession) -> None:
+        await audit.record(session, event)
+
     for event_type in DOMAIN_EVENTS:
-        bus.register(event_type, AuditTrailHandler)
+        durable.register(event_type, HANDLER, record)
