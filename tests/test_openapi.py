@@ -46,3 +46,26 @@ async def test_a_body_that_is_not_utf8_is_a_422_problem(client: httpx.AsyncClien
     assert response.json()["errors"] == [
         {"loc": ["body"], "msg": "the body is not valid UTF-8 JSON", "type": "json_invalid"}
     ]
+
+
+async def test_the_patients_operations_have_short_unique_ids(client: httpx.AsyncClient) -> None:
+    document = (await client.get("/openapi.json")).json()
+    operations = [op for item in document["paths"].values() for op in item.values()]
+    ids = [op["operationId"] for op in operations]
+    assert len(ids) == len(set(ids)), sorted(ids)
+    patients = {
+        op["operationId"] for op in operations if {"patients", "addresses"} & set(op["tags"])
+    }
+    assert patients == {
+        "listPatients",
+        "createPatient",
+        "getPatient",
+        "updatePatient",
+        "deletePatient",
+        "setPrimaryAddress",
+        "listPatientAddresses",
+        "createAddress",
+        "getAddress",
+        "updateAddress",
+        "deleteAddress",
+    }

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from loguru import logger
 
 from api_server.api import health, system
 from api_server.api.docs import install_docs
+from api_server.api.operation_ids import operation_id, verify_operation_ids
 from api_server.api.routing import include_flat
 from api_server.collector import tune_garbage_collector
 from api_server.database.connection import dispose_db, init_db
@@ -62,7 +63,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None, *, domains: Sequence[Domain] = DOMAINS) -> FastAPI:
     """Build the application for `settings` (default: from the environment) and `domains`.
 
-    Fails here, not on a request, when a route needs a service nobody registered.
+    Fails here, not on a request, when a route needs a service nobody registered or when two
+    operations share an operationId.
     """
     settings = settings or get_settings()
     names = [domain.name for domain in domains]
@@ -94,8 +96,8 @@ def create_app(settings: Settings | None = None, *, domains: Sequence[Domain] = 
     install_middleware(app, settings)  # order documented in middleware/stack.py
     if docs:
         install_docs(app)
-    include_flat(app, system.router)
-    include_flat(app, health.router)
+    _mount(app, system.router)
+    _mount(app, health.router)
     if Profile.REST in settings.active_profiles:
         _install_rest(app, domains)
     if Profile.GRAPHQL in settings.active_profiles:
@@ -105,12 +107,19 @@ def create_app(settings: Settings | None = None, *, domains: Sequence[Domain] = 
 
         install_graphql(app, settings, domains)
     verify_route_services(app, app.state.registry)
+    verify_operation_ids(app)
     return app
+
+
+def _mount(app: FastAPI, router: APIRouter, prefix: str = "") -> None:
+    # Our routes' operationIds are their functions' names in camelCase (`listPatients`); the
+    # GraphQL router, mounted by install_graphql(), keeps Strawberry's.
+    include_flat(app, router, prefix=prefix, generate_unique_id_function=operation_id)
 
 
 def _install_rest(app: FastAPI, domains: Sequence[Domain]) -> None:
     for domain in domains:
         for router in domain.routers:
-            include_flat(app, router, prefix=API_PREFIX)
+            _mount(app, router, prefix=API_PREFIX)
         if domain.home_link:
             app.state.home_links.append((API_PREFIX + domain.home_link, f"REST: {domain.name}"))

@@ -10,20 +10,30 @@ checks that the OpenAPI document is the same either way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute, APIWebSocketRoute
 
-from api_server.compat.fastapi import has_default_lifespan, route_options
+from api_server.compat.fastapi import has_default_lifespan, own_unique_id_function, route_options
 
 __all__ = ["include_flat"]
 
 
-def include_flat(app: FastAPI, router: APIRouter, *, prefix: str = "") -> None:
+def include_flat(
+    app: FastAPI,
+    router: APIRouter,
+    *,
+    prefix: str = "",
+    generate_unique_id_function: Callable[[APIRoute], str] | None = None,
+) -> None:
     """Add every route of `router` (already carrying its own prefix and tags) under `prefix`.
 
     Only `APIRoute`s and `APIWebSocketRoute`s are supported, and only routers without
     start-up/shutdown hooks, a lifespan or router-wide form limits: anything else (an included
-    router, a mount, a hook) is refused rather than half-copied.
+    router, a mount, a hook) is refused rather than half-copied. `generate_unique_id_function`
+    names the operations of routes whose route and router set none, like `include_router()`'s
+    keyword of that name.
     """
     for route in router.routes:  # all checks first: nothing is half-copied
         if not isinstance(route, APIRoute | APIWebSocketRoute):
@@ -33,11 +43,11 @@ def include_flat(app: FastAPI, router: APIRouter, *, prefix: str = "") -> None:
     _refuse_what_is_not_copied(router)
     for route in router.routes:
         if isinstance(route, APIRoute):
+            options = route_options(route)
+            if generate_unique_id_function and own_unique_id_function(route) is None:
+                options["generate_unique_id_function"] = generate_unique_id_function
             app.router.add_api_route(
-                prefix + route.path,
-                route.endpoint,
-                route_class_override=type(route),
-                **route_options(route),
+                prefix + route.path, route.endpoint, route_class_override=type(route), **options
             )
         elif isinstance(route, APIWebSocketRoute):
             app.router.add_api_websocket_route(
