@@ -63,8 +63,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None, *, domains: Sequence[Domain] = DOMAINS) -> FastAPI:
     """Build the application for `settings` (default: from the environment) and `domains`.
 
-    Fails here, not on a request, when a route needs a service nobody registered or when two
-    operations share an operationId.
+    Fails here, not on a request, when a route needs a service nobody registered, when two
+    operations share an operationId or when an OpenAPI link names an unknown one.
     """
     settings = settings or get_settings()
     names = [domain.name for domain in domains]

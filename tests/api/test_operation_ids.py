@@ -1,12 +1,13 @@
 """Every operation of ours is named after its route function, in camelCase; a name two
-operations share fails the build."""
+operations share, or a link to an operation that does not exist, fails the build."""
 
 from __future__ import annotations
 
 import pytest
 from fastapi import APIRouter
 
-from api_server.api.operation_ids import DuplicateOperationIdError
+from api_server.api.links import ID, link, links
+from api_server.api.operation_ids import DuplicateOperationIdError, UnknownLinkTargetError
 from api_server.app import create_app
 from api_server.domain import Domain
 from api_server.domains import DOMAINS
@@ -53,3 +54,19 @@ def test_one_function_serving_two_methods_fails_the_build(settings: Settings) ->
 
     with pytest.raises(DuplicateOperationIdError, match="'things'"):
         create_app(settings, domains=(*DOMAINS, _domain(router)))
+
+
+def test_a_link_to_an_unknown_operation_fails_the_build(settings: Settings) -> None:
+    router = APIRouter(prefix="/things")
+
+    @router.post("", status_code=201, responses=links(201, link("getThing", path={"id": ID})))
+    async def create_thing() -> dict[str, str]:
+        return {}
+
+    with pytest.raises(UnknownLinkTargetError, match="'getThing'"):
+        create_app(settings, domains=(*DOMAINS, _domain(router)))
+
+
+def test_two_links_to_one_operation_are_refused() -> None:
+    with pytest.raises(ValueError, match="one operation"):
+        links(201, link("getThing"), link("getThing", path={"id": ID}))

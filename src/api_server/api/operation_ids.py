@@ -6,7 +6,8 @@ changes whenever a prefix or a path does, and generated clients name their metho
 `generate_unique_id_function`, so a new domain's routes get short ids with no code of their own
 (a route may still set `operation_id=` itself). The GraphQL routes keep Strawberry's.
 
-`verify_operation_ids(app)` runs while the app is built: two operations with one id fail it.
+`verify_operation_ids(app)` runs while the app is built: two operations with one id, or an
+OpenAPI link (`api/links.py`) naming an operation that does not exist, fail the build.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from fastapi.routing import APIRoute
 
 __all__ = [
     "DuplicateOperationIdError",
+    "UnknownLinkTargetError",
     "operation_id",
     "verify_operation_ids",
 ]
@@ -25,6 +27,10 @@ __all__ = [
 
 class DuplicateOperationIdError(ValueError):
     """Two operations of one app would share an operationId."""
+
+
+class UnknownLinkTargetError(ValueError):
+    """An OpenAPI link names an operationId no operation of the app has."""
 
 
 def operation_id(route: APIRoute) -> str:
@@ -42,7 +48,7 @@ def _operations(app: FastAPI) -> Iterator[tuple[str, str, APIRoute]]:
 
 
 def verify_operation_ids(app: FastAPI) -> None:
-    """Raise when two operations share an operationId.
+    """Raise when two operations share an operationId or a link names an unknown one.
 
     FastAPI only warns about a duplicate, and only when the document is first built; a
     duplicate breaks links, client generators and schemathesis's stateful phase silently.
@@ -55,3 +61,12 @@ def verify_operation_ids(app: FastAPI) -> None:
                 "rename one route function or give it operation_id="
             )
         seen[key] = label
+    for _, label, route in _operations(app):
+        for status, response in route.responses.items():
+            for name, link in response.get("links", {}).items():
+                target = link.get("operationId")
+                if target is not None and target not in seen:
+                    raise UnknownLinkTargetError(
+                        f"link {name!r} of {label} {status} names operationId {target!r}, "
+                        "which no operation has"
+                    )

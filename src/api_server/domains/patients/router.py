@@ -15,6 +15,7 @@ from api_server.api.deps import (
     ReadConnectionDep,
     SessionDep,
 )
+from api_server.api.links import ID, IF_MATCH, VERSION, link, links
 from api_server.domains.patients.api_model import (
     LAST_NAME_FILTER,
     AddressRead,
@@ -31,6 +32,7 @@ from api_server.problem import problem_responses
 from api_server.services.etag import etag_for
 
 router = APIRouter(prefix="/patients", tags=["patients"])
+_NEW_PATIENT = {"patient_id": ID}
 
 
 def _read(patient: Patient, response: Response) -> PatientRead:
@@ -42,7 +44,16 @@ def _read(patient: Patient, response: Response) -> PatientRead:
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=PatientRead,
-    responses=problem_responses(409, 422, 503),
+    responses=problem_responses(409, 422, 503)
+    | links(
+        201,
+        link("getPatient", path=_NEW_PATIENT),
+        link("updatePatient", path=_NEW_PATIENT, headers=IF_MATCH, body={"version": VERSION}),
+        link("deletePatient", path=_NEW_PATIENT, headers=IF_MATCH),
+        link("setPrimaryAddress", path=_NEW_PATIENT, headers=IF_MATCH, body={"version": VERSION}),
+        link("listPatientAddresses", path=_NEW_PATIENT),
+        link("createAddress", body={"patient_id": ID}),
+    ),
 )
 async def create_patient(
     body: PatientCreate,
