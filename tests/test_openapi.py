@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import httpx
 
 from api_server.problem import PROBLEM_MEDIA_TYPE
@@ -69,3 +72,38 @@ async def test_the_patients_operations_have_short_unique_ids(client: httpx.Async
         "updateAddress",
         "deleteAddress",
     }
+
+
+def _strings(node: Any, schemas: dict[str, Any], seen: set[str]) -> Iterator[dict[str, Any]]:
+    """Every string schema reachable from `node`, following `$ref`s once each."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _strings(item, schemas, seen)
+    elif isinstance(node, dict):
+        if node.get("type") == "string":
+            yield node
+        reference = node.get("$ref", "").rpartition("/")[2]
+        if reference and reference not in seen:
+            seen.add(reference)
+            yield from _strings(schemas[reference], schemas, seen)
+        for key, value in node.items():
+            if key != "$ref":
+                yield from _strings(value, schemas, seen)
+
+
+async def test_every_string_a_request_body_takes_says_what_it_refuses(
+    client: httpx.AsyncClient,
+) -> None:
+    # InputModel refuses control characters; a document that allowed them sent schemathesis's
+    # positive cases (and any client that trusts the document) to a 422.
+    document = (await client.get("/openapi.json")).json()
+    bodies = [
+        op["requestBody"]
+        for path, item in document["paths"].items()
+        for op in item.values()
+        if "requestBody" in op and path.startswith("/api/")
+    ]
+    strings = list(_strings(bodies, document["components"]["schemas"], set()))
+    assert strings
+    for string in strings:
+        assert {"pattern", "format", "enum"} & set(string), string
