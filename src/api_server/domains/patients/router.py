@@ -50,7 +50,12 @@ def _read(patient: Patient, response: Response) -> PatientRead:
         link("getPatient", path=_NEW_PATIENT),
         link("updatePatient", path=_NEW_PATIENT, headers=IF_MATCH, body={"version": VERSION}),
         link("deletePatient", path=_NEW_PATIENT, headers=IF_MATCH),
-        link("setPrimaryAddress", path=_NEW_PATIENT, headers=IF_MATCH, body={"version": VERSION}),
+        link(
+            "setPrimaryAddress",
+            path=_NEW_PATIENT,
+            headers=IF_MATCH,
+            body={"address_id": "$response.body#/primary_address_id", "version": VERSION},
+        ),
         link("listPatientAddresses", path=_NEW_PATIENT),
         link("createAddress", body={"patient_id": ID}),
     ),
