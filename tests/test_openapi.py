@@ -107,3 +107,20 @@ async def test_every_string_a_request_body_takes_says_what_it_refuses(
     assert strings
     for string in strings:
         assert {"pattern", "format", "enum"} & set(string), string
+
+
+async def test_every_rest_operation_documents_the_database_being_unavailable(
+    client: httpx.AsyncClient,
+) -> None:
+    # Every /api/v1 route reads or writes the database, which can answer 503 (pool exhausted,
+    # statement timeout, server down); an undocumented status fails status_code_conformance.
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    operations = [
+        (method, path, operation)
+        for path, item in paths.items()
+        for method, operation in item.items()
+        if path.startswith("/api/v1/")
+    ]
+    assert operations
+    for method, path, operation in operations:
+        assert "503" in operation["responses"], (method, path)

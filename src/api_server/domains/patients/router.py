@@ -101,7 +101,9 @@ async def get_patient(
 
 
 @router.patch(
-    "/{patient_id}", response_model=PatientRead, responses=problem_responses(404, 409, 412, 422)
+    "/{patient_id}",
+    response_model=PatientRead,
+    responses=problem_responses(404, 409, 412, 422, 503),
 )
 async def update_patient(
     patient_id: UUID,
@@ -121,7 +123,7 @@ async def update_patient(
 @router.delete(
     "/{patient_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(404, 412),
+    responses=problem_responses(404, 412, 503),
 )
 async def delete_patient(
     patient_id: UUID,
@@ -136,7 +138,7 @@ async def delete_patient(
 @router.put(
     "/{patient_id}/primary-address",
     response_model=PatientRead,
-    responses=problem_responses(404, 409, 412, 422),
+    responses=problem_responses(404, 409, 412, 422, 503),
 )
 async def set_primary_address(
     patient_id: UUID,
@@ -160,7 +162,7 @@ async def set_primary_address(
 @router.get(
     "/{patient_id}/addresses",
     response_model=Page[AddressRead],
-    responses=problem_responses(404, 422),
+    responses=problem_responses(404, 422, 503),
 )
 async def list_patient_addresses(
     patient_id: UUID,
