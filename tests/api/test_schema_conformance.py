@@ -23,6 +23,9 @@ CHECKS = ",".join(
         "status_code_conformance",
         "content_type_conformance",
         "response_schema_conformance",
+        # An undocumented method is a 405 whose Allow lists exactly the documented ones.
+        "unsupported_method",
+        "allow_header_conformance",
         # A read that succeeds after a successful DELETE of the same resource.
         "use_after_free",
         # Left out: ensure_resource_availability. It takes any 404 right after a create as
