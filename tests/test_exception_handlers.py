@@ -96,6 +96,23 @@ async def test_unknown_route_and_method_are_problems(error_client: httpx.AsyncCl
     _assert_problem(await error_client.delete("/ping"), 405, "METHOD_NOT_ALLOWED")
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("OPTIONS", "/api/v1/patients/0190c5d2-0000-7000-8000-000000000000", "DELETE, GET, PATCH"),
+        ("PUT", "/api/v1/patients", "GET, POST"),
+        ("DELETE", "/ping", "GET"),
+    ],
+)
+async def test_a_405_allows_every_method_of_the_path(
+    client: httpx.AsyncClient, method: str, path: str, allow: str
+) -> None:
+    # One route per method: Starlette's own Allow named only the first route's.
+    response = await client.request(method, path)
+    _assert_problem(response, 405, "METHOD_NOT_ALLOWED")
+    assert response.headers["allow"] == allow
+
+
 async def test_422_lists_fields_without_echoing_values(error_client: httpx.AsyncClient) -> None:
     response = await error_client.post(
         "/boom/body", json={"name": SECRET, "age": SECRET, "token": SECRET}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import httpx
 
 from api_server.problem import PROBLEM_MEDIA_TYPE
@@ -46,3 +49,78 @@ async def test_a_body_that_is_not_utf8_is_a_422_problem(client: httpx.AsyncClien
     assert response.json()["errors"] == [
         {"loc": ["body"], "msg": "the body is not valid UTF-8 JSON", "type": "json_invalid"}
     ]
+
+
+async def test_the_patients_operations_have_short_unique_ids(client: httpx.AsyncClient) -> None:
+    document = (await client.get("/openapi.json")).json()
+    operations = [op for item in document["paths"].values() for op in item.values()]
+    ids = [op["operationId"] for op in operations]
+    assert len(ids) == len(set(ids)), sorted(ids)
+    patients = {
+        op["operationId"] for op in operations if {"patients", "addresses"} & set(op["tags"])
+    }
+    assert patients == {
+        "listPatients",
+        "createPatient",
+        "getPatient",
+        "updatePatient",
+        "deletePatient",
+        "setPrimaryAddress",
+        "listPatientAddresses",
+        "createAddress",
+        "getAddress",
+        "updateAddress",
+        "deleteAddress",
+    }
+
+
+def _strings(node: Any, schemas: dict[str, Any], seen: set[str]) -> Iterator[dict[str, Any]]:
+    """Every string schema reachable from `node`, following `$ref`s once each."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _strings(item, schemas, seen)
+    elif isinstance(node, dict):
+        if node.get("type") == "string":
+            yield node
+        reference = node.get("$ref", "").rpartition("/")[2]
+        if reference and reference not in seen:
+            seen.add(reference)
+            yield from _strings(schemas[reference], schemas, seen)
+        for key, value in node.items():
+            if key != "$ref":
+                yield from _strings(value, schemas, seen)
+
+
+async def test_every_string_a_request_body_takes_says_what_it_refuses(
+    client: httpx.AsyncClient,
+) -> None:
+    # InputModel refuses control characters; a document that allowed them sent schemathesis's
+    # positive cases (and any client that trusts the document) to a 422.
+    document = (await client.get("/openapi.json")).json()
+    bodies = [
+        op["requestBody"]
+        for path, item in document["paths"].items()
+        for op in item.values()
+        if "requestBody" in op and path.startswith("/api/")
+    ]
+    strings = list(_strings(bodies, document["components"]["schemas"], set()))
+    assert strings
+    for string in strings:
+        assert {"pattern", "format", "enum"} & set(string), string
+
+
+async def test_every_rest_operation_documents_the_database_being_unavailable(
+    client: httpx.AsyncClient,
+) -> None:
+    # Every /api/v1 route reads or writes the database, which can answer 503 (pool exhausted,
+    # statement timeout, server down); an undocumented status fails status_code_conformance.
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    operations = [
+        (method, path, operation)
+        for path, item in paths.items()
+        for method, operation in item.items()
+        if path.startswith("/api/v1/")
+    ]
+    assert operations
+    for method, path, operation in operations:
+        assert "503" in operation["responses"], (method, path)

@@ -6,12 +6,13 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from loguru import logger
 
 from api_server.api import health, system
 from api_server.api.docs import install_docs
+from api_server.api.operation_ids import operation_id, verify_operation_ids
 from api_server.api.routing import include_flat
 from api_server.auth.authenticator import Authenticator
 from api_server.auth.dependencies import guarded_options, has_authorization, scope_for_methods
@@ -71,7 +72,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None, *, domains: Sequence[Domain] = DOMAINS) -> FastAPI:
     """Build the application for `settings` (default: from the environment) and `domains`.
 
-    Fails here, not on a request, when a route needs a service nobody registered.
+    Fails here, not on a request, when a route needs a service nobody registered, when two
+    operations share an operationId or when an OpenAPI link names an unknown one.
     """
     settings = settings or get_settings()
     names = [domain.name for domain in domains]
@@ -108,8 +110,8 @@ def create_app(settings: Settings | None = None, *, domains: Sequence[Domain] = 
     install_middleware(app, settings)  # order documented in middleware/stack.py
     if docs:
         install_docs(app)
-    include_flat(app, system.router)
-    include_flat(app, health.router)
+    _mount(app, system.router)
+    _mount(app, health.router)
     if Profile.REST in settings.active_profiles:
         _install_rest(app, domains)
     if Profile.GRAPHQL in settings.active_profiles:
@@ -119,7 +121,16 @@ def create_app(settings: Settings | None = None, *, domains: Sequence[Domain] = 
 
         install_graphql(app, settings, domains)
     verify_route_services(app, app.state.registry)
+    verify_operation_ids(app)
     return app
+
+
+def _mount(app: FastAPI, router: APIRouter, prefix: str = "", customize: Any = None) -> None:
+    # Our routes' operationIds are their functions' names in camelCase (`listPatients`); the
+    # GraphQL router, mounted by install_graphql(), keeps Strawberry's.
+    include_flat(
+        app, router, prefix=prefix, generate_unique_id_function=operation_id, customize=customize
+    )
 
 
 def _install_rest(app: FastAPI, domains: Sequence[Domain]) -> None:
@@ -137,6 +148,6 @@ def _install_rest(app: FastAPI, domains: Sequence[Domain]) -> None:
             return guarded_options(options, scope)
 
         for router in domain.routers:
-            include_flat(app, router, prefix=API_PREFIX, customize=guard)
+            _mount(app, router, prefix=API_PREFIX, customize=guard)
         if domain.home_link:
             app.state.home_links.append((API_PREFIX + domain.home_link, f"REST: {domain.name}"))

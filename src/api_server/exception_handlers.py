@@ -11,6 +11,7 @@ from loguru import logger
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from api_server.database.errors import database_api_error
 from api_server.exceptions import ApiError
@@ -70,6 +71,21 @@ def _undecodable_body(request: Request) -> Response:
     )
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method the app serves at the request's path, for a 405's `Allow` (RFC 9110).
+
+    Starlette names the methods of the first route whose path matches, but each route here
+    serves one method (`include_flat()` mounts them flat): `Allow: GET` for a path that also
+    takes PATCH and DELETE.
+    """
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     exc = cast(StarletteHTTPException, exc)
     status = exc.status_code
@@ -77,13 +93,16 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         return _undecodable_body(request)
     phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
     detail = exc.detail if isinstance(exc.detail, str) else phrase
+    headers = dict(exc.headers) if exc.headers else {}
+    if status == 405:
+        headers["Allow"] = _allowed_methods(request)
     return problem_response(
         status=status,
         code=_HTTP_CODES.get(status, f"HTTP_{status}"),
         title=phrase,
         detail=detail,
         instance=_instance(request),
-        headers=dict(exc.headers) if exc.headers else None,
+        headers=headers or None,
     )
 
 

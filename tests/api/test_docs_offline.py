@@ -79,7 +79,7 @@ def test_swagger_ui_renders_the_operations(server: ServerProcess, tmp_path: Path
 
 def test_redoc_renders_the_operations(server: ServerProcess, tmp_path: Path) -> None:
     dom = render(server.url + "/redoc", tmp_path / "profile")
-    assert 'data-section-id="tag/system/operation/ping_ping_get"' in dom, dom[:2000]
+    assert 'data-section-id="tag/system/operation/ping"' in dom, dom[:2000]
 
 
 def test_docs_pages_load_no_remote_asset(server: ServerProcess) -> None:

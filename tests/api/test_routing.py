@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 
 from api_server.api import health, system
 from api_server.api.routing import include_flat
@@ -18,6 +19,10 @@ def _both_ways(router: APIRouter, prefix: str) -> tuple[FastAPI, FastAPI]:
     included.include_router(router, prefix=prefix)
     include_flat(flat, router, prefix=prefix)
     return included, flat
+
+
+def _shout(route: APIRoute) -> str:
+    return route.name.upper()
 
 
 GRAPHQL = build_graphql_router(Settings(_env_file=None), DOMAINS)  # type: ignore[call-arg]
@@ -37,6 +42,27 @@ def test_the_openapi_document_is_the_same_either_way(router: APIRouter, prefix: 
     assert [(r.path, getattr(r, "methods", None)) for r in copied] == [
         (prefix + r.path, getattr(r, "methods", None)) for r in router.routes
     ]
+
+
+def test_an_operation_id_function_names_what_route_and_router_leave_unnamed() -> None:
+    router, named_router = APIRouter(), APIRouter(generate_unique_id_function=lambda r: "mine")
+
+    @router.get("/plain")
+    async def plain() -> None: ...
+
+    @router.get("/own", operation_id="ownId")
+    async def own() -> None: ...
+
+    @named_router.get("/named")
+    async def named() -> None: ...
+
+    included, flat = FastAPI(), FastAPI()
+    for each in (router, named_router):
+        included.include_router(each, prefix="/p", generate_unique_id_function=_shout)
+        include_flat(flat, each, prefix="/p", generate_unique_id_function=_shout)
+    assert flat.openapi() == included.openapi()
+    ids = [op["operationId"] for item in flat.openapi()["paths"].values() for op in item.values()]
+    assert ids == ["PLAIN", "ownId", "mine"]
 
 
 def test_routers_it_cannot_copy_faithfully_are_refused() -> None:

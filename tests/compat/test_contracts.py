@@ -16,6 +16,7 @@ from fastapi.routing import APIRoute
 from api_server.compat.fastapi import (
     function_exit_stack,
     has_default_lifespan,
+    own_unique_id_function,
     route_options,
 )
 from api_server.compat.sqlalchemy import wrap_dialect_rollback
@@ -89,6 +90,27 @@ def test_route_options_are_exactly_the_keywords_add_api_route_takes() -> None:
     copied = app.routes[-1]
     assert isinstance(copied, APIRoute)
     assert (copied.status_code, copied.tags, copied.summary) == (202, ["t"], "s")
+
+
+def test_a_route_knows_whether_it_was_given_an_operation_id_function() -> None:
+    def by_route(route: APIRoute) -> str:
+        return "r"
+
+    def by_router(route: APIRoute) -> str:
+        return "R"
+
+    plain, own = APIRouter(), APIRouter(generate_unique_id_function=by_router)
+
+    @plain.get("/a")
+    @own.get("/a")
+    async def a() -> None: ...
+
+    @plain.get("/b", generate_unique_id_function=by_route)
+    async def b() -> None: ...
+
+    routes = [route for route in [*plain.routes, *own.routes] if isinstance(route, APIRoute)]
+    # FastAPI's default is kept as a DefaultPlaceholder, which an includer may replace.
+    assert [own_unique_id_function(route) for route in routes] == [None, by_route, by_router]
 
 
 async def test_an_engines_dialect_rollback_can_be_wrapped_alone(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute, APIWebSocketRoute
 
-from api_server.compat.fastapi import has_default_lifespan, route_options
+from api_server.compat.fastapi import has_default_lifespan, own_unique_id_function, route_options
 
 __all__ = ["include_flat"]
 
@@ -27,6 +27,7 @@ def include_flat(
     *,
     prefix: str = "",
     customize: Callable[[APIRoute, dict[str, Any]], dict[str, Any]] | None = None,
+    generate_unique_id_function: Callable[[APIRoute], str] | None = None,
 ) -> None:
     """Add every route of `router` (already carrying its own prefix and tags) under `prefix`.
 
@@ -35,7 +36,9 @@ def include_flat(
 
     Only `APIRoute`s and `APIWebSocketRoute`s are supported, and only routers without
     start-up/shutdown hooks, a lifespan or router-wide form limits: anything else (an included
-    router, a mount, a hook) is refused rather than half-copied.
+    router, a mount, a hook) is refused rather than half-copied. `generate_unique_id_function`
+    names the operations of routes whose route and router set none, like `include_router()`'s
+    keyword of that name.
     """
     for route in router.routes:  # all checks first: nothing is half-copied
         if not isinstance(route, APIRoute | APIWebSocketRoute):
@@ -46,6 +49,8 @@ def include_flat(
     for route in router.routes:
         if isinstance(route, APIRoute):
             options = {**route_options(route), "route_class_override": type(route)}
+            if generate_unique_id_function and own_unique_id_function(route) is None:
+                options["generate_unique_id_function"] = generate_unique_id_function
             if customize is not None:
                 options = customize(route, options)
             app.router.add_api_route(prefix + route.path, route.endpoint, **options)

@@ -6,8 +6,8 @@ tests/compat/test_contracts.py, which checks each one against the installed vers
 The floors in pyproject.toml are the versions these were written and tested against.
 
 - `compat.fastapi`: the per-request exit stack of function-scoped dependencies, the default
-  router lifespan, the route attributes `include_flat()` copies, and where the effective
-  route of a request is kept.
+  router lifespan, the route attributes `include_flat()` copies, whether a route has an
+  operation-id function of its own, and where the effective route of a request is kept.
 - `compat.strawberry` (imported only with the GraphQL profile): the single-operation
   execution path of Strawberry's HTTP view and its error hook.
 - `compat.sqlalchemy`: replacing one engine's dialect `do_rollback`, and awaiting from a

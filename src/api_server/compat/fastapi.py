@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AsyncExitStack
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.datastructures import DefaultPlaceholder
 from fastapi.routing import APIRoute, _DefaultLifespan
 from starlette.types import Scope
 
@@ -13,6 +15,7 @@ __all__ = [
     "effective_route_template",
     "function_exit_stack",
     "has_default_lifespan",
+    "own_unique_id_function",
     "route_options",
 ]
 
@@ -32,6 +35,13 @@ def function_exit_stack(request: Request) -> AsyncExitStack:
 def has_default_lifespan(router: APIRouter) -> bool:
     """False when a lifespan was given to the router."""
     return isinstance(router.lifespan_context, _DefaultLifespan)
+
+
+def own_unique_id_function(route: APIRoute) -> Callable[[APIRoute], str] | None:
+    """The operation-id function the route or its router was given, or None for FastAPI's
+    default (kept as a `DefaultPlaceholder`, which `include_router()` lets a later one replace)."""
+    function = route.generate_unique_id_function
+    return None if isinstance(function, DefaultPlaceholder) else function
 
 
 def route_options(route: APIRoute) -> dict[str, Any]:

@@ -16,6 +16,7 @@ __all__ = [
     "Page",
     "PartialUpdate",
     "ReadModel",
+    "TEXT_PATTERN",
     "Text",
     "Version",
     "check_text",
@@ -24,9 +25,16 @@ __all__ = [
 MAX_INT4 = 2**31 - 1  # the largest INTEGER column value
 # C0 control characters but tab, line feed and carriage return, DEL, and lone UTF-16
 # surrogates (valid JSON escapes, not text: no database can store them). PostgreSQL cannot
-# store NUL at all; the rest are never part of a name, code or address.
-_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# store NUL at all; the rest are never part of a name, code or address. Escapes, not the
+# characters, so the same text is a Python and an ECMA-262 (JSON Schema) character class.
+_CONTROLS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+_SURROGATES = r"\ud800-\udfff"
+_CONTROL_CHARACTERS = re.compile(f"[{_CONTROLS}{_SURROGATES}]")
 CONTROL_CHARACTERS_MESSAGE = "must not contain control characters or lone surrogates"
+# The rule as a JSON Schema `pattern`, in the OpenAPI document of every input string. Lone
+# surrogates are left out: they are no Unicode characters, so most regex engines (the Rust one
+# of JSON Schema validators among them) cannot name them, and most clients cannot send them.
+TEXT_PATTERN = f"^[^{_CONTROLS}]*$"
 
 
 def check_text(value: str) -> str:
@@ -41,11 +49,24 @@ Text = Annotated[str, AfterValidator(check_text)]
 Version = Annotated[int, Field(ge=1, le=MAX_INT4, description="The version the client last read.")]
 
 
+def _document_text_rule(schema: dict[str, Any]) -> None:
+    """Give each plain string field (or list entry) the `TEXT_PATTERN` the validator below
+    enforces, so the OpenAPI document does not promise that any string is accepted. A field
+    with a pattern, format or enum of its own is left alone: those already exclude them."""
+    for field in schema.get("properties", {}).values():
+        for branch in field.get("anyOf", [field]):
+            node = branch.get("items", {}) if branch.get("type") == "array" else branch
+            if node.get("type") == "string" and not {"pattern", "format", "enum"} & set(node):
+                node["pattern"] = TEXT_PATTERN
+
+
 class InputModel(BaseModel):
     """What a client sends: unknown fields are refused, strings are trimmed, and no string
     (nor string in a list) may hold a control character: 422 naming the field."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, json_schema_extra=_document_text_rule
+    )
 
     @field_validator("*", mode="after")
     @classmethod
@@ -59,8 +80,25 @@ class InputModel(BaseModel):
         return value
 
 
+def _document_no_nulls(schema: dict[str, Any]) -> None:
+    """A partial update's fields are optional (`T | None = None`) but never null: the
+    document says `T`, without pydantic's `null` branch and `null` default."""
+    _document_text_rule(schema)
+    for field in schema.get("properties", {}).values():
+        if "default" in field and field["default"] is None:
+            del field["default"]
+        branches = [branch for branch in field.get("anyOf", ()) if branch != {"type": "null"}]
+        if len(branches) == 1:
+            del field["anyOf"]
+            field.update(branches[0])
+        elif branches:
+            field["anyOf"] = branches
+
+
 class PartialUpdate(InputModel):
     """Fields left out stay unchanged; sending `null` for a required field is an error."""
+
+    model_config = ConfigDict(json_schema_extra=_document_no_nulls)
 
     @model_validator(mode="after")
     def _no_nulls(self) -> Self:

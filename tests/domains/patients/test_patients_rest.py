@@ -189,13 +189,20 @@ async def test_bad_bodies_are_422_with_fields(api: httpx.AsyncClient) -> None:
         (patient_body(first_name=""), ("body", "first_name")),
         (patient_body(unknown="x"), ("body", "unknown")),
         (patient_body(patient_id="has spaces"), ("body", "patient_id")),
-        (patient_body(conditions=[" "]), ("body", "conditions")),
+        (patient_body(conditions=[" "]), ("body", "conditions", 0)),  # names the entry
     ]
     for body, loc in cases:
         response = await api.post(f"{V1}/patients", json=body)
         assert response.status_code == 422, body
         assert loc in {tuple(e["loc"]) for e in response.json()["errors"]}
     assert (await api.get(f"{V1}/patients")).json()["items"] == []
+
+
+async def test_the_document_says_a_condition_cannot_be_empty(client: httpx.AsyncClient) -> None:
+    schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    for model in ("PatientCreate", "PatientUpdate"):
+        for field in ("conditions", "allergies"):
+            assert schemas[model]["properties"][field]["items"]["minLength"] == 1, (model, field)
 
 
 async def test_422_never_echoes_a_secret_looking_value(api: httpx.AsyncClient) -> None:

@@ -7,6 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request, Response, status
 
 from api_server.api.deps import IfMatchHeader, SessionDep
+from api_server.api.links import ID, IF_MATCH, VERSION, link, links
 from api_server.domains.patients.api_model import AddressCreate, AddressRead, AddressUpdate
 from api_server.domains.patients.db_model import Address
 from api_server.domains.patients.deps import AddressServiceDep
@@ -14,6 +15,7 @@ from api_server.problem import problem_responses
 from api_server.services.etag import etag_for
 
 router = APIRouter(prefix="/addresses", tags=["addresses"])
+_NEW_ADDRESS = {"address_id": ID}
 
 
 def _read(address: Address, response: Response) -> AddressRead:
@@ -25,7 +27,18 @@ def _read(address: Address, response: Response) -> AddressRead:
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=AddressRead,
-    responses=problem_responses(404, 422),
+    responses=problem_responses(404, 422, 503)
+    | links(
+        201,
+        link("getAddress", path=_NEW_ADDRESS),
+        link("updateAddress", path=_NEW_ADDRESS, headers=IF_MATCH, body={"version": VERSION}),
+        link("deleteAddress", path=_NEW_ADDRESS, headers=IF_MATCH),
+        link(
+            "setPrimaryAddress",
+            path={"patient_id": "$response.body#/patient_id"},
+            body={"address_id": ID},
+        ),
+    ),
 )
 async def create_address(
     body: AddressCreate,
@@ -40,7 +53,7 @@ async def create_address(
     return _read(address, response)
 
 
-@router.get("/{address_id}", response_model=AddressRead, responses=problem_responses(404))
+@router.get("/{address_id}", response_model=AddressRead, responses=problem_responses(404, 503))
 async def get_address(
     address_id: UUID, session: SessionDep, service: AddressServiceDep, response: Response
 ) -> AddressRead:
@@ -49,7 +62,9 @@ async def get_address(
 
 
 @router.patch(
-    "/{address_id}", response_model=AddressRead, responses=problem_responses(404, 409, 412, 422)
+    "/{address_id}",
+    response_model=AddressRead,
+    responses=problem_responses(404, 409, 412, 422, 503),
 )
 async def update_address(
     address_id: UUID,
@@ -67,7 +82,9 @@ async def update_address(
 
 
 @router.delete(
-    "/{address_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(404, 412)
+    "/{address_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(404, 412, 503),
 )
 async def delete_address(
     address_id: UUID,

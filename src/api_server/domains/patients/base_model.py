@@ -40,7 +40,7 @@ class AddressType(StrEnum):
 NAME_MAX = 100
 TERM_MAX = 100
 TERMS_MAX = 50
-Term = Annotated[str, StringConstraints(max_length=TERM_MAX)]
+Term = Annotated[str, StringConstraints(min_length=1, max_length=TERM_MAX)]
 
 
 class PatientBase(SQLModel):

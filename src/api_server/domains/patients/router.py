@@ -15,6 +15,7 @@ from api_server.api.deps import (
     ReadConnectionDep,
     SessionDep,
 )
+from api_server.api.links import ID, IF_MATCH, VERSION, link, links
 from api_server.domains.patients.api_model import (
     LAST_NAME_FILTER,
     AddressRead,
@@ -31,6 +32,7 @@ from api_server.problem import problem_responses
 from api_server.services.etag import etag_for
 
 router = APIRouter(prefix="/patients", tags=["patients"])
+_NEW_PATIENT = {"patient_id": ID}
 
 
 def _read(patient: Patient, response: Response) -> PatientRead:
@@ -42,7 +44,21 @@ def _read(patient: Patient, response: Response) -> PatientRead:
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=PatientRead,
-    responses=problem_responses(409, 422, 503),
+    responses=problem_responses(409, 422, 503)
+    | links(
+        201,
+        link("getPatient", path=_NEW_PATIENT),
+        link("updatePatient", path=_NEW_PATIENT, headers=IF_MATCH, body={"version": VERSION}),
+        link("deletePatient", path=_NEW_PATIENT, headers=IF_MATCH),
+        link(
+            "setPrimaryAddress",
+            path=_NEW_PATIENT,
+            headers=IF_MATCH,
+            body={"address_id": "$response.body#/primary_address_id", "version": VERSION},
+        ),
+        link("listPatientAddresses", path=_NEW_PATIENT),
+        link("createAddress", body={"patient_id": ID}),
+    ),
 )
 async def create_patient(
     body: PatientCreate,
@@ -85,7 +101,9 @@ async def get_patient(
 
 
 @router.patch(
-    "/{patient_id}", response_model=PatientRead, responses=problem_responses(404, 409, 412, 422)
+    "/{patient_id}",
+    response_model=PatientRead,
+    responses=problem_responses(404, 409, 412, 422, 503),
 )
 async def update_patient(
     patient_id: UUID,
@@ -105,7 +123,7 @@ async def update_patient(
 @router.delete(
     "/{patient_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(404, 412),
+    responses=problem_responses(404, 412, 503),
 )
 async def delete_patient(
     patient_id: UUID,
@@ -120,7 +138,7 @@ async def delete_patient(
 @router.put(
     "/{patient_id}/primary-address",
     response_model=PatientRead,
-    responses=problem_responses(404, 409, 412, 422),
+    responses=problem_responses(404, 409, 412, 422, 503),
 )
 async def set_primary_address(
     patient_id: UUID,
@@ -144,7 +162,7 @@ async def set_primary_address(
 @router.get(
     "/{patient_id}/addresses",
     response_model=Page[AddressRead],
-    responses=problem_responses(404, 422),
+    responses=problem_responses(404, 422, 503),
 )
 async def list_patient_addresses(
     patient_id: UUID,
