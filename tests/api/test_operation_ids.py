@@ -15,7 +15,9 @@ from api_server.settings import Settings
 
 
 def _domain(router: APIRouter) -> Domain:
-    return Domain(name="extra", routers=(router,))
+    return Domain(
+        name="extra", read_scope="extra:read", write_scope="extra:write", routers=(router,)
+    )
 
 
 def test_a_new_domains_operations_are_named_after_their_functions(settings: Settings) -> None:

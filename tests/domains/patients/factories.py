@@ -50,3 +50,21 @@ async def create_address(
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
     return created
+
+
+async def audit_trail(
+    http: httpx.AsyncClient, *, at_least: int = 1, headers: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """The audit trail (newest first) once it holds `at_least` entries: the outbox relay
+    writes it after the commit, off the request."""
+    import asyncio
+
+    entries: list[dict[str, Any]] = []
+    for _ in range(250):
+        response = await http.get(f"{V1}/audit-events", headers=headers)
+        assert response.status_code == 200, response.text
+        entries = response.json()
+        if len(entries) >= at_least:
+            return entries
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"the audit trail holds {len(entries)} entries, not {at_least}")

@@ -24,7 +24,9 @@ def statements(api: httpx.AsyncClient) -> Iterator[list[str]]:
     seen: list[str] = []
 
     def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
+        # The request's statements; the outbox relay works beside it on its own tables.
+        if "patients" in statement or "addresses" in statement:
+            seen.append(statement)
 
     engine = get_engine().sync_engine
     event.listen(engine, "before_cursor_execute", count)
@@ -62,6 +64,6 @@ async def test_nested_addresses_cost_the_same_for_5_and_50_patients(
         for e in edges
     )
     assert few == many, statements
-    # patients, addresses of all patients, primary addresses by id (+ BEGIN/COMMIT on SQLite)
+    # patients, addresses of all patients, primary addresses by id
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) == 3, selects

@@ -32,7 +32,7 @@ class AuditEntryRead(BaseModel):
 @router.get(
     "",
     response_model=list[AuditEntryRead],
-    responses=problem_responses(422),
+    responses=problem_responses(422, 503),
     dependencies=[requires(ADMIN_SCOPE)],
 )
 async def list_audit_events(
