@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api_server.cli.commands import auth, config, db, seed
+from api_server.cli.commands import auth, config, db, events, seed
 
 app = typer.Typer(
     name="api-server-cli",
@@ -16,6 +16,7 @@ app = typer.Typer(
 app.add_typer(auth.app, name="auth")
 app.add_typer(config.app, name="config")
 app.add_typer(db.app, name="db")
+app.add_typer(events.app, name="events")
 app.command("seed")(seed.seed)
 
 

@@ -49,6 +49,10 @@ class NatsPublisher:
         client = self._client
         return NatsState(client is not None and client.is_connected, self._error)
 
+    async def connect(self) -> None:
+        """Connect (and create the stream) unless connected; TransportUnavailableError."""
+        await self._context()
+
     def subject(self, name: str) -> str:
         return f"{self.prefix}.{name}"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from api_server.database import connection
 from api_server.event_bus import EventBus
+from api_server.event_bus.relay import OutboxRelay
 from api_server.metrics.registry import Metrics
 from api_server.metrics.sources import SourceValue
 from api_server.readiness_pipeline import ReadinessService, ServingState
@@ -26,7 +27,12 @@ def _pool_connections() -> SourceValue:
     return {("checked_out",): checked_out, ("idle",): idle, ("overflow",): overflow}
 
 
-def register_app_metrics(metrics: Metrics, bus: EventBus, readiness: ReadinessService) -> None:
+def register_app_metrics(
+    metrics: Metrics,
+    bus: EventBus,
+    readiness: ReadinessService,
+    relay: OutboxRelay | None = None,
+) -> None:
     metrics.register_gauge_source(
         "db_pool_connections",
         "Database connections of this process's pool by state",
@@ -59,6 +65,28 @@ def register_app_metrics(metrics: Metrics, bus: EventBus, readiness: ReadinessSe
         serving = readiness.state is ServingState.SERVING
         return 1 if serving and result is not None and result.is_ready else 0
 
+    if relay is not None:
+        stats = relay.stats
+        metrics.register_gauge_source(
+            "outbox_pending",
+            "Outbox events not yet delivered (as last counted)",
+            lambda: stats.pending,
+        )
+        metrics.register_gauge_source(
+            "outbox_oldest_pending_age_seconds",
+            "Age of the oldest undelivered outbox event (as last counted)",
+            lambda: stats.oldest_pending_age,
+        )
+        metrics.register_counter_source(
+            "outbox_events",
+            "Outbox deliveries by outcome",
+            lambda: {
+                ("published",): stats.published,
+                ("failed",): stats.failed,
+                ("dead_lettered",): stats.dead_lettered,
+            },
+            labelnames=("outcome",),
+        )
     metrics.register_gauge_source(
         "readiness_ready", "1 when /health-check would answer 200 (last pipeline run)", ready
     )

@@ -43,8 +43,8 @@ def configure_services(
     registry.register_singleton(EventBus, bus)
     durable = DurableHandlers()
     registry.register_singleton(DurableHandlers, durable)
+    publisher = None
     if settings.outbox_enabled:
-        publisher = None
         if settings.nats_url:
             publisher = NatsPublisher(
                 settings.nats_url,
@@ -66,14 +66,15 @@ def configure_services(
     jwt_verifier = JwtVerifier.from_settings(settings)
     if jwt_verifier is not None:
         registry.register_singleton(JwtVerifier, jwt_verifier)
-    pipeline = build_server_pipeline(settings, jwt_verifier=jwt_verifier)
+    pipeline = build_server_pipeline(settings, jwt_verifier=jwt_verifier, nats=publisher)
     registry.register_singleton(
         ReadinessService, ReadinessService(pipeline, cache_ttl=settings.health_cache_ttl)
     )
     # Per app (= per worker process); components publish gauges/counters through it.
     metrics = Metrics()
     registry.register_singleton(Metrics, metrics)
-    register_app_metrics(metrics, bus, registry.get(ReadinessService))
+    running = registry.get(OutboxRelay) if registry.has(OutboxRelay) else None
+    register_app_metrics(metrics, bus, registry.get(ReadinessService), running)
     for domain in domains:
         if domain.register is not None:
             domain.register(registry)
