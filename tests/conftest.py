@@ -8,7 +8,12 @@ import os
 
 import pytest
 
-pytest_plugins = ["tests.fixtures.database", "tests.fixtures.app", "tests.fixtures.logs"]
+pytest_plugins = [
+    "tests.fixtures.database",
+    "tests.fixtures.app",
+    "tests.fixtures.logs",
+    "tests.fixtures.nats",
+]
 
 # gc.freeze() after each test app's start-up would keep every test's objects forever.
 os.environ.setdefault("API_SERVER_GC_TUNE", "false")

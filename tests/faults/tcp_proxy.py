@@ -5,6 +5,7 @@
         proxy.add_latency(0.2)   # every chunk, both directions, is delayed
         proxy.black_hole()       # connections stay open, nothing is forwarded (a partition)
         proxy.heal()             # held bytes flow again, in order, like TCP after a partition
+        proxy.cut()              # every connection closed, new ones refused (a server gone)
 
 A black hole holds data instead of dropping it, so a healed connection resumes intact (TCP
 retransmits across a real partition); new connections are accepted and held the same way.
@@ -30,6 +31,7 @@ class TcpProxy:
         self._flowing.set()
         self._latency = 0.0
         self._tasks: set[asyncio.Task[None]] = set()
+        self._refusing = False
         self.connections = 0
 
     @property
@@ -46,7 +48,14 @@ class TcpProxy:
 
     def heal(self) -> None:
         self._latency = 0.0
+        self._refusing = False
         self._flowing.set()
+
+    def cut(self) -> None:
+        """Close every connection and refuse new ones until `heal()`."""
+        self._refusing = True
+        for task in list(self._tasks):
+            task.cancel()
 
     async def __aenter__(self) -> TcpProxy:
         self._server = await asyncio.start_server(self._accept, self._host, 0)
@@ -66,6 +75,9 @@ class TcpProxy:
         await self._server.wait_closed()
 
     async def _accept(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
+        if self._refusing:
+            client_w.close()
+            return
         self.connections += 1
         task = asyncio.current_task()
         assert task is not None
