@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,18 +16,29 @@ from tests.domains.patients.factories import V1, patient_body
 from tests.serverproc import ServerProcess, free_port, running_server
 
 APPLICATION_NAME = "api-server"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+TEST_APP = [sys.executable, "-m", "tests.middleware.server_app"]  # + /test-only routes
 
 
 @asynccontextmanager
-async def serving(database_url: str, cwd: Path, **settings: Any) -> AsyncIterator[ServerProcess]:
-    """`api-server run` on `database_url`, ready (/health-check 200) when the block starts.
+async def serving(
+    database_url: str, cwd: Path, *, test_routes: bool = False, **settings: Any
+) -> AsyncIterator[ServerProcess]:
+    """`api-server run` on `database_url`, ready (/health-check 200) when the block starts
+    (`test_routes`: the app of tests/middleware/server_app.py instead).
 
     The process starts in a thread: a fault proxy in this event loop must keep forwarding.
     """
     port = free_port()
     env = {"API_SERVER_DATABASE_URL": database_url, "API_SERVER_LOG_LEVEL": "WARNING"}
     env.update({f"API_SERVER_{k.upper()}": str(v) for k, v in settings.items()})
-    context = running_server(["run", "--port", str(port)], port=port, env=env, cwd=cwd)
+    if test_routes:
+        env.update({"API_SERVER_PORT": str(port), "PYTHONPATH": str(ROOT)})
+        context = running_server([], port=port, env=env, cwd=cwd, program=TEST_APP)
+    else:
+        context = running_server(["run", "--port", str(port)], port=port, env=env, cwd=cwd)
     server = await asyncio.to_thread(context.__enter__)
     try:
         server.headers = await asyncio.to_thread(server.create_key)  # every scope
