@@ -7,23 +7,29 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_server.clock import utcnow
-from api_server.database.connection import borrow_db_session
+from api_server.database.connection import borrow_db_session, create_database
 from api_server.domains.patients.api_model import PatientCreate
 from api_server.domains.patients.base_model import Sex
 from api_server.domains.patients.events import PatientCreated
 from api_server.domains.patients.service import PatientService
+from api_server.event_bus import EventBus, publish_after_commit
 from api_server.event_bus.outbox import DEAD, DONE, PENDING, PROCESSED_EVENTS, record_for
 from api_server.event_bus.relay import OUTBOX, DurableHandlers, OutboxRelay
+from api_server.services.registry import ServiceRegistry
+from api_server.settings import Settings
 from tests.domains.patients.factories import V1, audit_trail, patient_body
+from tests.fixtures.database import empty_database
 
 
 async def outbox_rows() -> list[sa.RowMapping]:
@@ -149,3 +155,32 @@ async def test_order_is_event_id_order_within_a_round_and_none_across_retries(
             await session.execute(sa.update(OUTBOX).values(available_at=utcnow()))
         assert await relay.run_round() == (1, False)
         assert order == [1, 3, 4, 5, 2]  # a retried event goes out after newer ones
+
+
+@pytest.mark.postgres
+async def test_a_commit_anywhere_wakes_the_relay_through_notify(
+    pg_database_url: str, app_client: Any
+) -> None:
+    """Another process's commit (the CLI, another instance) wakes this instance's relay at
+    once through PostgreSQL's NOTIFY, not after its poll interval (set to a minute here)."""
+    other_bus = EventBus(ServiceRegistry())
+    other_bus.outbox = SimpleNamespace(notify=lambda: None)  # stages rows, has no relay
+    other = create_database(Settings(database_url=pg_database_url, _env_file=None))  # type: ignore[call-arg]
+    try:
+        url = SecretStr(pg_database_url)
+        async with app_client(database_url=url, outbox_poll_interval=60) as http:
+            assert http is not None
+            await asyncio.sleep(0.2)  # past the relay's first round at start-up
+            async with other.write_sessionmaker() as session, session.begin():
+                await session.execute(sa.select(1))
+                event = PatientCreated(patient_id=uuid.uuid4(), patient_code="P-NOTIFY")
+                publish_after_commit(session, event, bus=other_bus)
+
+            async def delivered() -> bool:
+                rows = [r for r in await outbox_rows() if r["event_id"] == event.event_id]
+                return bool(rows) and rows[0]["status"] == DONE
+
+            await until(delivered, "delivered long before the poll interval", seconds=5)
+    finally:
+        await other.dispose()
+        await empty_database(pg_database_url)

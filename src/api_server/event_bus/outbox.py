@@ -25,6 +25,7 @@ from api_server.models.types import UTCDateTime
 __all__ = [
     "DEAD",
     "DONE",
+    "OUTBOX_CHANNEL",
     "PENDING",
     "PROCESSED_EVENTS",
     "OutboxRecord",
@@ -34,6 +35,7 @@ __all__ = [
 ]
 
 PENDING, DONE, DEAD = "pending", "done", "dead"
+OUTBOX_CHANNEL = "api_server_outbox"  # PostgreSQL LISTEN/NOTIFY: new rows committed
 
 
 class OutboxRecord(SQLModel, table=True):

@@ -22,13 +22,14 @@ from typing import TYPE_CHECKING
 
 from loguru import logger
 from sqlalchemy import event as sa_event
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
 from api_server.database.connection import READ_ONLY_SESSION
 from api_server.event_bus.errors import NoTransactionError
 from api_server.event_bus.events import BaseEvent
-from api_server.event_bus.outbox import stage
+from api_server.event_bus.outbox import OUTBOX_CHANNEL, stage
 
 if TYPE_CHECKING:
     from api_server.event_bus.bus import EventBus
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = ["publish_after_commit"]
 
 _PENDING = "api_server.event_bus.pending"  # key in Session.info
+_STAGED = "api_server.event_bus.outbox_staged"  # key in Session.info: rows added since commit
 _Pending = dict[SessionTransaction, list[tuple["EventBus", BaseEvent]]]
 
 
@@ -67,6 +69,17 @@ def publish_after_commit(
     pending.setdefault(transaction, []).append((bus, event))
     if bus.outbox is not None:
         stage(sync, event)  # durable: the row commits (or not) with the change
+        if not sync.info.get(_STAGED):
+            sync.info[_STAGED] = True
+            if not sa_event.contains(sync, "before_commit", _notify_relays):
+                sa_event.listen(sync, "before_commit", _notify_relays)
+
+
+def _notify_relays(session: Session) -> None:
+    # PostgreSQL delivers a NOTIFY when (and only if) its transaction commits: the relays of
+    # every instance (and of none when this rolls back) wake at once. SQLite: polling.
+    if session.info.pop(_STAGED, False) and session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"NOTIFY {OUTBOX_CHANNEL}"))
 
 
 def _after_commit(session: Session) -> None:
@@ -86,6 +99,8 @@ def _after_commit(session: Session) -> None:
 
 
 def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_STAGED, None)  # rolled back: nothing to announce
     # Committed events were popped in `_after_commit`; anything left here was rolled back.
     events = session.info[_PENDING].pop(transaction, None)
     if events:
