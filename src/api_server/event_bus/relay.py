@@ -2,14 +2,15 @@
 
 A round claims up to `batch` due rows (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so instances
 share the work without waiting on each other), pushing their `available_at` a lease into the
-future; delivers each (NATS JetStream when configured, then every durable handler of its
-type); then marks them done, or due again after a backoff, or dead after `max_attempts`.
+future; publishes them (NATS JetStream when configured), runs every durable handler of their
+types, and marks them done, or due again after a backoff, or dead after `max_attempts`.
 NATS being unreachable spends no attempt: the rows wait and the relay pauses a second. A
 relay killed mid-round leaves its claimed rows to any relay once the lease passes.
 
-Order: none is guaranteed. Rows are claimed and delivered in event-id (creation) order within
-a round, but instances deliver concurrently and a retried row goes out after newer ones:
-consumers that care compare `occurred_at` or a version carried by the event.
+Order: none is guaranteed. Rows are claimed in event-id (creation) order and durable handlers
+run in that order within a round, but a round's NATS publishes are in flight together,
+instances deliver concurrently and a retried row goes out after newer ones: consumers that
+care compare `occurred_at` or a version carried by the event.
 
 Wake-ups: an instance that commits outbox rows wakes its own relay at once; otherwise each
 relay polls every `poll_interval` seconds.
@@ -19,10 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -31,6 +30,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_server.clock import utcnow
 from api_server.database.connection import borrow_db_session
+from api_server.event_bus.durable import (
+    DurableHandler,
+    DurableHandlers,
+    handle,
+    in_one_savepoint,
+    record_processed,
+)
 from api_server.event_bus.events import BaseEvent
 from api_server.event_bus.nats import NatsPublisher, TransportUnavailableError, encode
 from api_server.event_bus.outbox import (
@@ -43,28 +49,9 @@ from api_server.event_bus.outbox import (
     event_class,
 )
 
-__all__ = ["DurableHandler", "DurableHandlers", "OutboxRelay", "RelayStats"]
+__all__ = ["DurableHandler", "DurableHandlers", "OUTBOX", "OutboxRelay", "RelayStats"]
 
 OUTBOX = OutboxRecord.__table__  # type: ignore[attr-defined]
-DurableHandler = Callable[[Any, AsyncSession], Awaitable[None]]
-
-
-class DurableHandlers:
-    """Handlers the relay runs, each event once per handler: the handler's writes (through
-    the session it is given) and the record that it processed the event commit together, so a
-    redelivered event finds the record and is skipped."""
-
-    def __init__(self) -> None:
-        self._handlers: list[tuple[type[BaseEvent], str, DurableHandler]] = []
-
-    def register(self, event_type: type[BaseEvent], name: str, handler: DurableHandler) -> None:
-        """`name` identifies the handler in `processed_events`: keep it stable."""
-        if any(n == name and t is event_type for t, n, _ in self._handlers):
-            raise ValueError(f"durable handler {name} is already registered for {event_type}")
-        self._handlers.append((event_type, name, handler))
-
-    def for_event(self, event: BaseEvent) -> list[tuple[str, DurableHandler]]:
-        return [(n, h) for t, n, h in self._handlers if isinstance(event, t)]
 
 
 @dataclass
@@ -128,23 +115,86 @@ class OutboxRelay:
                 task.cancel()
 
     async def run_round(self) -> tuple[int, bool]:
-        """Claim, deliver and settle one batch: (rows claimed, NATS unavailable)."""
+        """Claim, deliver and settle one batch: (rows claimed, NATS unavailable).
+
+        The batch goes to NATS first, all publishes in flight at once; then, in one
+        transaction, each row's durable handlers run in a savepoint of their own (a failing
+        row rolls back alone) and every row is settled: handlers' writes, the records that
+        they ran and the rows' states commit together.
+        """
         rows = await self._claim()
+        if not rows:
+            return 0, False
         outcome = _Round()
-        for index, row in enumerate(rows):
-            try:
-                await self._deliver(row)
-            except TransportUnavailableError as error:
-                logger.debug("outbox relay paused: {}", error)
-                outcome.waiting = [r.event_id for r in rows[index:]]
-                break
-            except Exception as error:  # noqa: BLE001  # recorded on the row, retried
-                outcome.failed.append((row, f"{type(error).__name__}: {error}"[:500]))
-            else:
-                outcome.done.append(row.event_id)
-        if rows:
-            await self._settle(outcome)
+        published = await self._publish(rows, outcome)
+        async with borrow_db_session() as session:
+            await self._run_durable(session, published, outcome)
+            await self._settle(session, outcome)
+        self.stats.published += len(outcome.done)
+        self.stats.failed += len(outcome.failed)
         return len(rows), bool(outcome.waiting)
+
+    async def _publish(self, rows: list[OutboxRecord], outcome: _Round) -> list[OutboxRecord]:
+        """The rows NATS acknowledged (all of them without NATS); the others wait."""
+        publisher = self.publisher
+        if publisher is None:
+            return rows
+        results = await asyncio.gather(
+            *(publisher.publish(r.name, str(r.event_id), encode(r.payload)) for r in rows),
+            return_exceptions=True,
+        )
+        acknowledged = []
+        for row, result in zip(rows, results, strict=True):
+            if isinstance(result, TransportUnavailableError):
+                outcome.waiting.append(row.event_id)
+            elif isinstance(result, BaseException):
+                outcome.failed.append((row, f"{type(result).__name__}: {result}"[:500]))
+            else:
+                acknowledged.append(row)
+        if outcome.waiting:
+            logger.debug("outbox relay paused: NATS unavailable")
+        return acknowledged
+
+    async def _run_durable(
+        self, session: AsyncSession, rows: list[OutboxRecord], outcome: _Round
+    ) -> None:
+        """Every row's durable handlers. Fast path: the whole batch in one savepoint, the
+        records that handlers ran inserted at once. When a handler raises, that savepoint is
+        rolled back and the batch runs again one savepoint per handler and row, so only the
+        failing handler's writes are lost (it runs again on the row's next attempt; the
+        others, recorded, are skipped then)."""
+        work = [(row, *self._handlers(row)) for row in rows]
+        outcome.done += [row.event_id for row, _, handlers in work if not handlers]
+        work = [item for item in work if item[2]]
+        if not work:
+            return
+        query = sa.select(PROCESSED_EVENTS.c.handler, PROCESSED_EVENTS.c.event_id).where(
+            PROCESSED_EVENTS.c.event_id.in_([row.event_id for row, _, _ in work])
+        )
+        seen = {(name, event_id) for name, event_id in await session.execute(query)}
+        if await in_one_savepoint(session, work, seen):
+            outcome.done += [row.event_id for row, _, _ in work]
+            return
+        for row, event, handlers in work:
+            error = None
+            for handler in handlers:  # each in a savepoint: the others' writes are kept
+                try:
+                    async with session.begin_nested():
+                        ran = await handle(session, row, event, [handler], seen)
+                        await record_processed(session, ran)
+                except Exception as failure:  # noqa: BLE001  # recorded on the row, retried
+                    error = error or f"{handler[0]}: {type(failure).__name__}: {failure}"[:500]
+            if error is None:
+                outcome.done.append(row.event_id)
+            else:
+                outcome.failed.append((row, error))
+
+    def _handlers(
+        self, row: OutboxRecord
+    ) -> tuple[BaseEvent | None, list[tuple[str, DurableHandler]]]:
+        cls = event_class(row.event_type)
+        event = cls.model_validate(row.payload) if cls is not None else None
+        return event, self.durable.for_event(event) if event is not None else []
 
     async def _claim(self) -> list[OutboxRecord]:
         now = utcnow()
@@ -165,54 +215,40 @@ class OutboxRelay:
             found = (await session.execute(claim)).mappings().all()
         return sorted((OutboxRecord(**row) for row in found), key=lambda r: r.event_id)
 
-    async def _deliver(self, row: OutboxRecord) -> None:
-        if self.publisher is not None:
-            await self.publisher.publish(row.name, str(row.event_id), encode(row.payload))
-        handlers = []
-        cls = event_class(row.event_type)
-        if cls is not None:
-            event = cls.model_validate(row.payload)
-            handlers = self.durable.for_event(event)
-        for name, handler in handlers:
-            await _run_once(name, handler, event)
-
-    async def _settle(self, outcome: _Round) -> None:
+    async def _settle(self, session: AsyncSession, outcome: _Round) -> None:
         now = utcnow()
-        async with borrow_db_session() as session:
-            if outcome.done:
-                await session.execute(
-                    sa.update(OUTBOX)
-                    .where(OUTBOX.c.event_id.in_(outcome.done))
-                    .values(status=DONE, published_at=now, last_error=None)
+        if outcome.done:
+            await session.execute(
+                sa.update(OUTBOX)
+                .where(OUTBOX.c.event_id.in_(outcome.done))
+                .values(status=DONE, published_at=now, last_error=None)
+            )
+        if outcome.waiting:  # NATS down: the claim did not count
+            await session.execute(
+                sa.update(OUTBOX)
+                .where(OUTBOX.c.event_id.in_(outcome.waiting))
+                .values(available_at=now + timedelta(seconds=1), attempts=OUTBOX.c.attempts - 1)
+            )
+        for row, error in outcome.failed:
+            dead = row.attempts >= self.max_attempts
+            await session.execute(
+                sa.update(OUTBOX)
+                .where(OUTBOX.c.event_id == row.event_id)
+                .values(
+                    status=DEAD if dead else PENDING,
+                    available_at=now + backoff(row.attempts),
+                    last_error=error,
                 )
-            if outcome.waiting:  # NATS down: the claim did not count
-                await session.execute(
-                    sa.update(OUTBOX)
-                    .where(OUTBOX.c.event_id.in_(outcome.waiting))
-                    .values(available_at=now + timedelta(seconds=1), attempts=OUTBOX.c.attempts - 1)
-                )
-            for row, error in outcome.failed:
-                dead = row.attempts >= self.max_attempts
-                await session.execute(
-                    sa.update(OUTBOX)
-                    .where(OUTBOX.c.event_id == row.event_id)
-                    .values(
-                        status=DEAD if dead else PENDING,
-                        available_at=now + backoff(row.attempts),
-                        last_error=error,
-                    )
-                )
-                logger.warning(
-                    "outbox event {} {} failed (attempt {}){}: {}",
-                    row.name,
-                    row.event_id,
-                    row.attempts,
-                    ", dead-lettered" if dead else "",
-                    error,
-                )
-                self.stats.dead_lettered += dead
-        self.stats.published += len(outcome.done)
-        self.stats.failed += len(outcome.failed)
+            )
+            logger.warning(
+                "outbox event {} {} failed (attempt {}){}: {}",
+                row.name,
+                row.event_id,
+                row.attempts,
+                ", dead-lettered" if dead else "",
+                error,
+            )
+            self.stats.dead_lettered += dead
 
     async def _count_pending(self) -> None:
         if time.monotonic() - self.stats.counted_at < 1.0:
@@ -229,21 +265,3 @@ class OutboxRelay:
 
 def _age(oldest: datetime | None) -> float:
     return max(0.0, (utcnow() - oldest).total_seconds()) if oldest is not None else 0.0
-
-
-async def _run_once(name: str, handler: DurableHandler, event: BaseEvent) -> None:
-    async with borrow_db_session() as session:
-        seen = await session.scalar(
-            sa.select(PROCESSED_EVENTS.c.event_id).where(
-                PROCESSED_EVENTS.c.handler == name,
-                PROCESSED_EVENTS.c.event_id == event.event_id,
-            )
-        )
-        if seen is not None:
-            return  # a redelivery: it ran, and its writes committed with this record
-        await handler(event, session)
-        await session.execute(
-            sa.insert(PROCESSED_EVENTS).values(
-                handler=name, event_id=event.event_id, processed_at=utcnow()
-            )
-        )

@@ -62,7 +62,7 @@ class AuditLogService:
                 occurred_at=event.occurred_at,
             )
         )
-        logger.info("audit {} {} by {}", type(event).__name__, subject, event.actor or "-")
+        logger.debug("audit {} {} by {}", type(event).__name__, subject, event.actor or "-")
 
     async def entries(
         self, session: ReadSource, *, subject: UUID | None = None, limit: int = 100
