@@ -64,6 +64,8 @@ bench: .venv/.dev ## wrk vs baselines on PostgreSQL and SQLite (~5 min); JSON in
 	$(VENV_BIN)/python -m bench.http_bench $(BENCH_ARGS)
 	$(VENV_BIN)/python bench/event_bus_overhead.py
 	$(VENV_BIN)/python bench/auth_overhead.py
+	$(VENV_BIN)/python bench/outbox_relay.py --database postgresql
+	$(VENV_BIN)/python bench/outbox_relay.py --database sqlite
 
 check: lint typecheck test ## Everything CI runs
 

@@ -186,6 +186,14 @@ def bench_database(
             processes[name] = start_baseline(
                 name, module, database_url=url, cpus=server_cpus, log=log
             )
+        # The same server with events in process only: what the outbox costs a write.
+        processes["no_outbox"] = start_server(
+            url,
+            cpus=server_cpus,
+            log=log,
+            name="no_outbox",
+            settings={"API_SERVER_OUTBOX_ENABLED": "false"},
+        )
         rows: list[dict[str, Any]] = []
         for scenario in SCENARIOS:
             skip = graphql_answers(processes["server"], patient_id) if scenario.requires else None

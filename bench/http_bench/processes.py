@@ -124,17 +124,23 @@ def start(
     return Process(name, popen, port, time.perf_counter() - started)
 
 
-def start_server(database_url: str, *, cpus: str | None, log: Path) -> Process:
+def start_server(
+    database_url: str,
+    *,
+    cpus: str | None,
+    log: Path,
+    name: str = "server",
+    settings: dict[str, str] | None = None,
+) -> Process:
     port = free_port()
     env = {
         "API_SERVER_DATABASE_URL": database_url,
         "API_SERVER_LOG_LEVEL": "WARNING",
         "API_SERVER_LOG_FORMAT": "json",
+        **(settings or {}),
     }
     command = [str(BIN / "api-server"), "run", "--port", str(port)]
-    return start(
-        "server", command, port=port, ready_path="/health-check", env=env, cpus=cpus, log=log
-    )
+    return start(name, command, port=port, ready_path="/health-check", env=env, cpus=cpus, log=log)
 
 
 def start_baseline(
