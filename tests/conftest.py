@@ -21,6 +21,7 @@ os.environ.setdefault("API_SERVER_GC_TUNE", "false")
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     from tests.fixtures.database import pg_skip_reason
+    from tests.fixtures.nats import nats_skipped
     from tests.reliability.load import ACCOUNTED
 
     if ACCOUNTED:
@@ -31,3 +32,5 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(
             f"!!! PostgreSQL tests SKIPPED: {pg_skip_reason[0]} !!!", red=True, bold=True
         )
+    if nats_skipped:
+        terminalreporter.write_line(nats_skipped[0], red=True, bold=True)
