@@ -43,6 +43,36 @@ def _rewrite_error_responses(document: dict[str, Any]) -> None:
                     response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": dict(_PROBLEM_REF)}}
 
 
+_CHALLENGE = {
+    "WWW-Authenticate": {
+        "description": "the Bearer challenge (RFC 6750): `error` says why, `scope` what is needed",
+        "schema": {"type": "string"},
+    }
+}
+_AUTH_RESPONSES = {
+    "401": "Unauthenticated: no credential, or not a valid one (problem code UNAUTHENTICATED)",
+    "403": "Forbidden: the credential lacks the operation's scope (problem code FORBIDDEN)",
+}
+
+
+def _document_authentication(document: dict[str, Any]) -> None:
+    # Every operation behind a credential can answer 401 and 403: documented here, once.
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict) or not operation.get("security"):
+                continue
+            responses = operation.setdefault("responses", {})
+            for status, description in _AUTH_RESPONSES.items():
+                responses.setdefault(
+                    status,
+                    {
+                        "description": description,
+                        "headers": dict(_CHALLENGE),
+                        "content": {PROBLEM_MEDIA_TYPE: {"schema": dict(_PROBLEM_REF)}},
+                    },
+                )
+
+
 def problem_openapi(app: FastAPI) -> dict[str, Any]:
     """The app's OpenAPI document with every error response as a problem+json `Problem`."""
     document = get_openapi(
@@ -53,6 +83,7 @@ def problem_openapi(app: FastAPI) -> dict[str, Any]:
         routes=app.routes,
     )
     _rewrite_error_responses(document)
+    _document_authentication(document)
     problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas.update(problem.pop("$defs", {}))

@@ -63,6 +63,7 @@ def _st(server: ServerProcess, cwd: Path, *options: str, timeout: float) -> str:
             "--workers=1",  # 4.32's coverage phase is not thread-safe (SystemError in ast)
             "--request-timeout=10",
             "--no-color",
+            f"--header=Authorization: {server.headers['Authorization']}",
             *options,
         ],
         cwd=cwd,
@@ -103,6 +104,7 @@ def test_the_api_conforms_to_its_openapi_document(any_database_url: str, tmp_pat
     env = {"API_SERVER_DATABASE_URL": any_database_url, "API_SERVER_LOG_LEVEL": "WARNING"}
     report = tmp_path / "stateful.ndjson"
     with running_server(["run", "--port", str(port)], port=port, env=env, cwd=tmp_path) as server:
+        server.headers = server.create_key()  # every scope: the operations, not the refusals
         unit = _st(
             server,
             tmp_path,
