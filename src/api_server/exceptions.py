@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 __all__ = [
     "ApiError",
     "DatabaseUnavailableError",
+    "OverloadedError",
     "PayloadTooLargeError",
     "PreconditionFailedError",
     "ResourceConflictError",
@@ -108,6 +109,14 @@ class ServiceUnavailableError(ApiError):
 
     def __init__(self, detail: str, *, retry_after: int = 1) -> None:
         super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
+class OverloadedError(ServiceUnavailableError):
+    """A request waited past the queue deadline for a database turn: shed, to retry shortly,
+    rather than left to the client's timeout."""
+
+    code = "OVERLOADED"
+    title = "Overloaded"
 
 
 class DatabaseUnavailableError(ServiceUnavailableError):

@@ -6,27 +6,16 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
-from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from api_server.auth import jwt_checks
 from api_server.profile import Profile, parse_profiles
 
 ENV_PREFIX = "API_SERVER_"
 DEFAULT_DATABASE_URL = "sqlite:///./var/api-server.db"
 
-# Asymmetric only: with HS* the verifier's key is the signing key, and a public key (from the
-# JWKS or the PEM) used as an HMAC secret lets anyone sign (RFC 8725 section 2.1).
-JWT_ALGORITHMS = frozenset(
-    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
-)
-_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 LogLevel = Literal["TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL"]
 
@@ -94,6 +83,13 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=20, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
     db_pool_timeout: float = Field(default=5.0, gt=0)
+    queue_deadline: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="seconds a request may wait for a database turn before it is answered "
+        "503 OVERLOADED (keep it under the client's and the load balancer's timeouts)",
+    )
     db_connect_timeout: float = Field(default=3.0, gt=0)
     db_statement_timeout_ms: int = Field(default=15_000, ge=0)
     advisory_lock_timeout: float = Field(default=60.0, gt=0)
@@ -193,44 +189,26 @@ class Settings(BaseSettings):
     @field_validator("jwt_algorithms")
     @classmethod
     def _asymmetric_algorithms(cls, value: list[str]) -> list[str]:
-        if not value or not set(value) <= JWT_ALGORITHMS:
-            raise ValueError("must list only asymmetric algorithms (RS*, PS*, ES*, EdDSA)")
-        return value
+        return jwt_checks.asymmetric_algorithms(value)
 
     @field_validator("jwt_jwks_url")
     @classmethod
     def _jwks_over_https(cls, value: str | None) -> str | None:
-        # Whoever can change the JWKS in transit can sign tokens: plain HTTP only on loopback.
-        if value is not None:
-            parts = urlsplit(value)
-            loopback = parts.scheme == "http" and parts.hostname in _LOOPBACK_HOSTS
-            if not (parts.scheme == "https" and parts.hostname) and not loopback:
-                raise ValueError("must be an https:// URL (http:// only on loopback)")
-        return value
+        return jwt_checks.jwks_over_https(value)
 
     @field_validator("jwt_public_key")
     @classmethod
     def _pem_public_key(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                key = load_pem_public_key(value.encode())
-            except (ValueError, UnsupportedAlgorithm):
-                raise ValueError("must be a PEM-encoded public key") from None
-            if not isinstance(key, RSAPublicKey | EllipticCurvePublicKey | Ed25519PublicKey):
-                raise ValueError("must be an RSA, EC or Ed25519 public key")
-        return value
+        return jwt_checks.pem_public_key(value)
 
     @model_validator(mode="after")
     def _jwt_needs_one_key_source_issuer_and_audience(self) -> Settings:
-        if self.jwt_jwks_url is not None and self.jwt_public_key is not None:
-            raise ValueError("set jwt_jwks_url or jwt_public_key, not both")
-        if self.jwt_jwks_url is None and self.jwt_public_key is None:
-            return self
-        missing = [name for name in ("jwt_issuer", "jwt_audience") if getattr(self, name) is None]
-        if missing:
-            raise ValueError(
-                f"required when jwt_jwks_url or jwt_public_key is set: {', '.join(missing)}"
-            )
+        jwt_checks.one_key_source_issuer_and_audience(
+            jwks_url=self.jwt_jwks_url,
+            public_key=self.jwt_public_key,
+            issuer=self.jwt_issuer,
+            audience=self.jwt_audience,
+        )
         return self
 
     @model_validator(mode="after")

@@ -21,7 +21,7 @@ class Tally:
 
     sent: int = 0
     succeeded: int = 0
-    unavailable: int = 0  # 503 DATABASE_UNAVAILABLE problem with Retry-After
+    unavailable: int = 0  # 503 DATABASE_UNAVAILABLE or OVERLOADED problem with Retry-After
     other: Counter[str] = field(default_factory=Counter)  # any other status or a malformed 503
     lost: list[str] = field(default_factory=list)  # sent, but no HTTP answer came back
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
@@ -67,7 +67,7 @@ def _is_unavailable_problem(response: httpx.Response) -> bool:
         response.status_code == 503
         and response.headers.get("content-type") == PROBLEM_MEDIA_TYPE
         and response.headers.get("retry-after", "").isdigit()
-        and response.json().get("code") == "DATABASE_UNAVAILABLE"
+        and response.json().get("code") in {"DATABASE_UNAVAILABLE", "OVERLOADED"}
     )
 
 

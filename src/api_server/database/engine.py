@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from api_server.database.drivers import (
-    SQLITE_BUSY_TIMEOUT_MS,
     SQLITE_READ_OPTION,
     SQLITE_WRITE_OPTION,
     admin_engine_options,
@@ -24,7 +23,7 @@ from api_server.database.drivers import (
     install_postgres_connection_checks,
     install_sqlite_behaviour,
 )
-from api_server.database.turns import ConnectionTurns, WriterTurns
+from api_server.database.turns import ConnectionTurns, Shed, WriterTurns
 from api_server.database.urls import is_sqlite, to_async_url
 from api_server.settings import Settings
 
@@ -49,6 +48,7 @@ class Database:
     pid: int
     connection_turns: ConnectionTurns
     writer_turns: WriterTurns
+    shed: Shed  # requests answered OVERLOADED by the turns
 
     @property
     def is_sqlite(self) -> bool:
@@ -102,6 +102,7 @@ def create_database(settings: Settings) -> Database:
         admin_engine = create_async_engine(
             url, hide_parameters=True, **admin_engine_options(settings)
         )
+    shed = Shed()
     return Database(
         engine=engine,
         url=url,
@@ -115,7 +116,12 @@ def create_database(settings: Settings) -> Database:
         # The gate is the pool's size wide, not pool + overflow: requests using overflow
         # connections opened and closed them on every burst.
         connection_turns=ConnectionTurns(
-            settings.db_pool_size if "pool_size" in options else None, settings.db_pool_timeout
+            settings.db_pool_size if "pool_size" in options else None,
+            settings.queue_deadline,
+            shed,
         ),
-        writer_turns=WriterTurns(enabled=is_sqlite(url), timeout=SQLITE_BUSY_TIMEOUT_MS / 1000),
+        writer_turns=WriterTurns(
+            enabled=is_sqlite(url), timeout=settings.queue_deadline, shed=shed
+        ),
+        shed=shed,
     )

@@ -9,6 +9,10 @@ passes each released connection to the longest waiter (asyncio.Semaphore is FIFO
 SQLite has one writer at a time, and its busy handler polls with growing sleeps, so under
 load some writers starve past any timeout: `WriterTurns` queues this process's writers first
 come first served (the busy handler still arbitrates between processes).
+
+Both give up after the queue deadline (`API_SERVER_QUEUE_DEADLINE`): a request that waited
+that long is answered at once with 503 OVERLOADED and `Retry-After`, not left queued until
+its client or load balancer gives up; `Shed.count` is the metric.
 """
 
 from __future__ import annotations
@@ -17,17 +21,30 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from api_server.exceptions import DatabaseUnavailableError
+from api_server.exceptions import OverloadedError
 
-__all__ = ["ConnectionTurns", "WriterTurns"]
+__all__ = ["ConnectionTurns", "Shed", "WriterTurns"]
+
+
+class Shed:
+    """How many requests this process answered OVERLOADED (one counter per database)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+def _overloaded(shed: Shed, deadline: float, what: str) -> OverloadedError:
+    shed.count += 1
+    return OverloadedError(f"the server is busy: no {what} within {deadline:g} s; retry shortly")
 
 
 class ConnectionTurns:
     """`width` turns (the pool's `db_pool_size`; None: no pool, no gate)."""
 
-    def __init__(self, width: int | None, timeout: float) -> None:
+    def __init__(self, width: int | None, timeout: float, shed: Shed | None = None) -> None:
         self._gate = asyncio.Semaphore(width) if width is not None else None
-        self._timeout = timeout
+        self._timeout = timeout  # the queue deadline
+        self._shed = shed or Shed()
 
     async def take(self) -> None:
         """Wait, in arrival order, until a pooled connection is this caller's to take.
@@ -45,10 +62,7 @@ class ConnectionTurns:
             async with asyncio.timeout(self._timeout):
                 await gate.acquire()
         except TimeoutError:
-            # What the pool itself says when it times out (errors.unavailable_error).
-            raise DatabaseUnavailableError(
-                "no database connection became free in time", retry_after=1
-            ) from None
+            raise _overloaded(self._shed, self._timeout, "database connection was free") from None
 
     def give_back(self) -> None:
         if self._gate is not None:
@@ -66,9 +80,10 @@ class ConnectionTurns:
 class WriterTurns:
     """One writer at a time in this process (`enabled` on SQLite; a no-op elsewhere)."""
 
-    def __init__(self, *, enabled: bool, timeout: float) -> None:
+    def __init__(self, *, enabled: bool, timeout: float, shed: Shed | None = None) -> None:
         self._lock = asyncio.Lock() if enabled else None
-        self._timeout = timeout
+        self._timeout = timeout  # the queue deadline
+        self._shed = shed or Shed()
 
     async def take(self) -> None:
         """Wait for this process's turn to write. Pair with `give_back()`."""
@@ -78,9 +93,7 @@ class WriterTurns:
             async with asyncio.timeout(self._timeout):
                 await self._lock.acquire()
         except TimeoutError:
-            raise DatabaseUnavailableError(
-                "the database is busy with other writes", retry_after=1
-            ) from None
+            raise _overloaded(self._shed, self._timeout, "turn to write came") from None
 
     def give_back(self) -> None:
         if self._lock is not None:

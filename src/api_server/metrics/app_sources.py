@@ -87,6 +87,17 @@ def register_app_metrics(
             },
             labelnames=("outcome",),
         )
+
+    def shed() -> SourceValue:
+        database = connection.current_database()
+        return database.shed.count if database is not None else 0
+
+    metrics.register_counter_source(
+        "requests_shed",
+        "Requests answered 503 OVERLOADED after waiting past the queue deadline for a "
+        "database turn",
+        shed,
+    )
     metrics.register_gauge_source(
         "readiness_ready", "1 when /health-check would answer 200 (last pipeline run)", ready
     )

@@ -1,0 +1,39 @@
+"""Past the queue deadline, a request waiting for a database turn is answered at once with
+503 OVERLOADED and Retry-After (counted in /metrics), not left to its client's timeout."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+
+from api_server.database.connection import borrow_db_session
+from tests.domains.patients.factories import V1, patient_body
+
+
+def assert_overloaded(response: httpx.Response) -> None:
+    assert response.status_code == 503, response.text
+    assert response.headers["retry-after"] == "1"
+    assert response.json()["code"] == "OVERLOADED"
+
+
+async def test_a_request_waiting_past_the_deadline_for_a_connection_is_shed(
+    app_client: Any,
+) -> None:
+    async with app_client(db_pool_size=1, db_max_overflow=0, queue_deadline=0.2) as http:
+        async with borrow_db_session():  # takes the only turn
+            shed = await asyncio.gather(*(http.get(f"{V1}/patients") for _ in range(3)))
+        for response in shed:
+            assert_overloaded(response)
+        assert (await http.get(f"{V1}/patients")).status_code == 200  # served again
+        metrics = (await http.get("/metrics")).text
+        assert "requests_shed_total 3.0" in metrics
+
+
+async def test_a_writer_waiting_past_the_deadline_for_its_turn_is_shed(app_client: Any) -> None:
+    # SQLite: one writer at a time; the others queue for the write turn.
+    async with app_client(queue_deadline=0.2) as http:
+        async with borrow_db_session():  # a write transaction holds the turn
+            assert_overloaded(await http.post(f"{V1}/patients", json=patient_body()))
+        assert (await http.post(f"{V1}/patients", json=patient_body())).status_code == 201
