@@ -165,3 +165,17 @@ def start_baseline(
         cpus=cpus,
         log=log,
     )
+
+
+def import_floor(cpus: str | None, runs: int = 3) -> tuple[float, float]:
+    """(seconds from spawn to exit, RSS in MiB) of bench/import_floor.py: best of `runs`."""
+    command = [sys.executable, str(ROOT / "bench" / "import_floor.py")]
+    if cpus is not None:
+        command = ["taskset", "-c", cpus, *command]
+    best_s, best_rss = float("inf"), float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT)
+        best_s = min(best_s, time.perf_counter() - started)
+        best_rss = min(best_rss, float(done.stdout.strip()))
+    return best_s, best_rss

@@ -52,6 +52,7 @@ from api_server.event_bus.outbox import (
 __all__ = ["DurableHandler", "DurableHandlers", "OUTBOX", "OutboxRelay", "RelayStats"]
 
 OUTBOX = OutboxRecord.__table__  # type: ignore[attr-defined]
+LINGER = 0.01  # seconds a woken relay waits for more commits before its round
 
 
 @dataclass
@@ -113,23 +114,37 @@ class OutboxRelay:
             )
             for task in waits:
                 task.cancel()
+            if self._wake.is_set():
+                # Woken by a commit: let the commits of the same burst join this round (one
+                # round of a few rows costs about what a round of one does).
+                await asyncio.sleep(LINGER)
 
     async def run_round(self) -> tuple[int, bool]:
         """Claim, deliver and settle one batch: (rows claimed, NATS unavailable).
 
         The batch goes to NATS first, all publishes in flight at once; then, in one
-        transaction, each row's durable handlers run in a savepoint of their own (a failing
-        row rolls back alone) and every row is settled: handlers' writes, the records that
-        they ran and the rows' states commit together.
+        transaction, the durable handlers run (`_run_durable`) and every row is settled:
+        handlers' writes, the records that they ran and the rows' states commit together.
         """
-        rows = await self._claim()
+        outcome = _Round()
+        if self.publisher is None:
+            # Nothing leaves the process: claim, handle and settle in one transaction.
+            async with borrow_db_session() as session:
+                rows = await self._claim(session)
+                await self._run_durable(session, rows, outcome)
+                await self._settle(session, outcome)
+        else:
+            # The claim commits first: no transaction (nor SQLite's write lock) is held while
+            # waiting for NATS.
+            async with borrow_db_session() as session:
+                rows = await self._claim(session)
+            published = await self._publish(rows, outcome) if rows else []
+            if rows:
+                async with borrow_db_session() as session:
+                    await self._run_durable(session, published, outcome)
+                    await self._settle(session, outcome)
         if not rows:
             return 0, False
-        outcome = _Round()
-        published = await self._publish(rows, outcome)
-        async with borrow_db_session() as session:
-            await self._run_durable(session, published, outcome)
-            await self._settle(session, outcome)
         self.stats.published += len(outcome.done)
         self.stats.failed += len(outcome.failed)
         return len(rows), bool(outcome.waiting)
@@ -196,7 +211,7 @@ class OutboxRelay:
         event = cls.model_validate(row.payload) if cls is not None else None
         return event, self.durable.for_event(event) if event is not None else []
 
-    async def _claim(self) -> list[OutboxRecord]:
+    async def _claim(self, session: AsyncSession) -> list[OutboxRecord]:
         now = utcnow()
         due = (
             sa.select(OUTBOX.c.event_id)
@@ -211,8 +226,7 @@ class OutboxRelay:
             .values(available_at=now + self.lease, attempts=OUTBOX.c.attempts + 1)
             .returning(*OUTBOX.c)
         )
-        async with borrow_db_session() as session:
-            found = (await session.execute(claim)).mappings().all()
+        found = (await session.execute(claim)).mappings().all()
         return sorted((OutboxRecord(**row) for row in found), key=lambda r: r.event_id)
 
     async def _settle(self, session: AsyncSession, outcome: _Round) -> None:
