@@ -195,3 +195,10 @@ async def test_a_commit_anywhere_wakes_the_relay_through_notify(
     finally:
         await other.dispose()
         await empty_database(pg_database_url)
+
+
+async def test_with_the_outbox_off_durable_handlers_run_in_process(app_client: Any) -> None:
+    async with app_client(outbox_enabled=False) as http:
+        assert (await http.post(f"{V1}/patients", json=patient_body())).status_code == 201
+        assert len(await audit_trail(http)) == 1  # after the commit, in this process
+        assert await outbox_rows() == []  # nothing kept for later

@@ -18,10 +18,18 @@ from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api_server.clock import utcnow
+from api_server.database.connection import borrow_db_session
 from api_server.event_bus.events import BaseEvent
 from api_server.event_bus.outbox import PROCESSED_EVENTS, OutboxRecord
 
-__all__ = ["DurableHandler", "DurableHandlers", "handle", "in_one_savepoint", "record_processed"]
+__all__ = [
+    "DurableHandler",
+    "DurableHandlers",
+    "handle",
+    "in_one_savepoint",
+    "in_process",
+    "record_processed",
+]
 
 DurableHandler = Callable[[Any, AsyncSession], Awaitable[None]]
 
@@ -44,18 +52,18 @@ class DurableHandlers:
 
 async def handle(
     session: AsyncSession,
-    row: OutboxRecord,
+    event_id: UUID,
     event: BaseEvent | None,
     handlers: list[tuple[str, DurableHandler]],
     seen: set[tuple[str, UUID]],
 ) -> list[dict[str, Any]]:
-    """Run the handlers not yet run for `row`; the `processed_events` rows to insert."""
+    """Run the handlers not yet run for the event; the `processed_events` rows to insert."""
     ran = []
     for name, handler in handlers:
-        if (name, row.event_id) in seen:
+        if (name, event_id) in seen:
             continue  # a redelivery: it ran, and committed with its record
         await handler(event, session)
-        ran.append({"handler": name, "event_id": row.event_id, "processed_at": utcnow()})
+        ran.append({"handler": name, "event_id": event_id, "processed_at": utcnow()})
     return ran
 
 
@@ -74,9 +82,30 @@ async def in_one_savepoint(
         async with session.begin_nested():
             ran: list[dict[str, Any]] = []
             for row, event, handlers in work:
-                ran += await handle(session, row, event, handlers, seen)
+                ran += await handle(session, row.event_id, event, handlers, seen)
             await record_processed(session, ran)
     except Exception as error:  # noqa: BLE001  # the rows are run one by one next
         logger.debug("outbox batch rolled back ({}); rows run one by one", type(error).__name__)
         return False
     return True
+
+
+def in_process(durable: DurableHandlers) -> Callable[[BaseEvent], Awaitable[None]]:
+    """A bus handler running the durable handlers in process, for when the outbox is off:
+    after the commit, each in a transaction with its record, at most once (an event lost to a
+    crash is not run again; nothing is durable without the outbox)."""
+
+    async def run(event: BaseEvent) -> None:
+        for name, handler in durable.for_event(event):
+            async with borrow_db_session() as session:
+                seen = await session.scalar(
+                    sa.select(PROCESSED_EVENTS.c.event_id).where(
+                        PROCESSED_EVENTS.c.handler == name,
+                        PROCESSED_EVENTS.c.event_id == event.event_id,
+                    )
+                )
+                if seen is None:
+                    ran = await handle(session, event.event_id, event, [(name, handler)], set())
+                    await record_processed(session, ran)
+
+    return run

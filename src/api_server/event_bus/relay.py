@@ -195,7 +195,7 @@ class OutboxRelay:
             for handler in handlers:  # each in a savepoint: the others' writes are kept
                 try:
                     async with session.begin_nested():
-                        ran = await handle(session, row, event, [handler], seen)
+                        ran = await handle(session, row.event_id, event, [handler], seen)
                         await record_processed(session, ran)
                 except Exception as failure:  # noqa: BLE001  # recorded on the row, retried
                     error = error or f"{handler[0]}: {type(failure).__name__}: {failure}"[:500]

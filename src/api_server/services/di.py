@@ -20,7 +20,8 @@ from fastapi.routing import APIRoute
 from api_server.auth.jwt import JwtVerifier
 from api_server.checks.pipeline_builders import build_server_pipeline
 from api_server.domain import Domain
-from api_server.event_bus import EventBus
+from api_server.event_bus import BaseEvent, EventBus
+from api_server.event_bus.durable import in_process
 from api_server.event_bus.nats import NatsPublisher
 from api_server.event_bus.relay import DurableHandlers, OutboxRelay
 from api_server.metrics import Metrics
@@ -62,6 +63,8 @@ def configure_services(
         )
         registry.register_singleton(OutboxRelay, relay)
         bus.outbox = relay
+    else:
+        bus.register(BaseEvent, in_process(durable))  # not durable, but not skipped either
     # One verifier per app: its JWKS cache is shared by every request and the readiness check.
     jwt_verifier = JwtVerifier.from_settings(settings)
     if jwt_verifier is not None:
