@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Match
 
 from api_server.database.errors import database_api_error
-from api_server.exceptions import ApiError
+from api_server.exceptions import ApiError, OverloadedError
 from api_server.field_errors import field_errors, invalid_input
 from api_server.problem import internal_error_response, problem_response
 
@@ -39,7 +39,9 @@ def _instance(request: Request) -> str:
 
 async def _api_error(request: Request, exc: Exception) -> Response:
     exc = cast(ApiError, exc)
-    if exc.status >= 500:
+    # Shed requests are counted (requests_shed_total), not logged one by one: a warning per
+    # request would add to the overload it reports.
+    if exc.status >= 500 and not isinstance(exc, OverloadedError):
         logger.warning("{} {}: {}", exc.status, exc.code, exc.detail)
     return problem_response(
         status=exc.status,
