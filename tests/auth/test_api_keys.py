@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from sqlalchemy import event
 
 from api_server.auth import api_keys
+from api_server.auth.authenticator import CACHE_ENTRIES
 from api_server.database.connection import borrow_db_session, get_engine
 from tests.domains.patients.factories import V1, audit_trail, patient_body
 from tests.fixtures.app import serving
@@ -232,3 +233,19 @@ async def test_the_openapi_document_declares_the_scheme_and_each_operations_scop
                 assert operation["security"] == [{"bearerAuth": ["admin"]}]
             elif path in ("/ping", "/", "/version") or (path, method) == ("/health-check", "get"):
                 assert "security" not in operation, (path, method)
+
+
+async def test_a_flood_of_distinct_tokens_keeps_the_verdict_cache_bounded(
+    anon: httpx.AsyncClient, backend_app: FastAPI
+) -> None:
+    authenticator = backend_app.state.authenticator
+    reader = bearer(await issue_key(READ))
+    assert (await anon.get(f"{V1}/patients", headers=reader)).status_code == 200
+    for n in range(300):  # garbage is refused without being remembered
+        await anon.get(f"{V1}/patients", headers=bearer(f"garbage-{n}"))
+    assert len(authenticator._verdicts) == 1
+    for n in range(CACHE_ENTRIES + 10):  # unknown keys (a lookup each) fill it, then halve it
+        authenticator._remember(
+            n.to_bytes(8, "big"), authenticator._verdicts[next(iter(authenticator._verdicts))]
+        )
+    assert len(authenticator._verdicts) <= CACHE_ENTRIES

@@ -41,6 +41,7 @@ class _Verdict:
     until: float  # monotonic
     principal: Principal | None
     reason: str = ""
+    costly: bool = True  # reached by a database lookup or a signature check
 
 
 class Authenticator:
@@ -67,7 +68,8 @@ class Authenticator:
         now = time.monotonic()
         if verdict is None or verdict.until <= now:
             verdict = await self._verify(token, now)
-            self._remember(key, verdict)
+            if verdict.principal is not None or verdict.costly:
+                self._remember(key, verdict)  # a refusal is kept only if it took I/O or crypto
         if verdict.principal is None:
             raise UnauthenticatedError(verdict.reason, invalid=True)
         return verdict.principal
@@ -79,7 +81,7 @@ class Authenticator:
                 return _Verdict(until, principal)
             if self.jwt is not None and token.count(".") == 2:
                 return _Verdict(now + self.cache_ttl, await self.jwt.verify(token))
-            raise InvalidTokenError("not a credential this server issues or accepts")
+            return _Verdict(now, None, "not a credential this server issues or accepts", False)
         except InvalidTokenError as error:
             return _Verdict(now + self.cache_ttl, None, str(error))
 
@@ -102,10 +104,10 @@ class Authenticator:
 
     def _remember(self, key: bytes, verdict: _Verdict) -> None:
         if len(self._verdicts) >= CACHE_ENTRIES:
-            now = time.monotonic()
-            self._verdicts = {k: v for k, v in self._verdicts.items() if v.until > now}
-            while len(self._verdicts) >= CACHE_ENTRIES:  # all fresh: drop the oldest
-                del self._verdicts[next(iter(self._verdicts))]
+            # Full (a flood of distinct tokens): forget the older half at once, so the cost is
+            # paid once per CACHE_ENTRIES / 2 new tokens, not on every one.
+            keep = list(self._verdicts.items())[CACHE_ENTRIES // 2 :]
+            self._verdicts = dict(keep)
         self._verdicts[key] = verdict
 
     def _mark_used(self, key_id: Any, at: datetime) -> None:
