@@ -9,7 +9,8 @@ from tests.graphql.client import data, gql, only_error
 
 PAGE = """query($id: ID!, $first: Int, $after: String) { patient(id: $id) {
   addresses(first: $first, after: $after) {
-    edges { cursor node { city } } nodes { city } pageInfo { hasNextPage endCursor }
+    edges { cursor node { city } } nodes { city }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
   }
 } }"""
 
@@ -30,11 +31,22 @@ async def test_addresses_come_a_page_at_a_time_oldest_first(api: httpx.AsyncClie
     first = await _page(api, id=patient["id"], first=2)
     assert first["nodes"] == [{"city": "A"}, {"city": "B"}]
     assert [edge["node"] for edge in first["edges"]] == first["nodes"]  # type: ignore[attr-defined]
-    info = first["pageInfo"]
-    assert info["hasNextPage"] is True  # type: ignore[index]
-    rest = await _page(api, id=patient["id"], first=2, after=info["endCursor"])  # type: ignore[index]
+    cursors = [edge["cursor"] for edge in first["edges"]]  # type: ignore[attr-defined]
+    assert first["pageInfo"] == {
+        "hasNextPage": True,
+        "hasPreviousPage": False,
+        "startCursor": cursors[0],
+        "endCursor": cursors[-1],
+    }
+    rest = await _page(api, id=patient["id"], first=2, after=cursors[-1])
     assert rest["nodes"] == [{"city": "C"}]
-    assert rest["pageInfo"] == {"hasNextPage": False, "endCursor": rest["edges"][0]["cursor"]}  # type: ignore[index]
+    last = rest["edges"][0]["cursor"]  # type: ignore[index]
+    assert rest["pageInfo"] == {
+        "hasNextPage": False,
+        "hasPreviousPage": True,  # asked for with `after`
+        "startCursor": last,
+        "endCursor": last,
+    }
     # The default page holds all three; the other patient's address is not among them.
     assert len((await _page(api, id=patient["id"]))["nodes"]) == 3  # type: ignore[arg-type]
 

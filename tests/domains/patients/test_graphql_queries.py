@@ -79,7 +79,8 @@ async def test_address_and_its_patient(api: httpx.AsyncClient) -> None:
 
 PAGE = """query($first: Int, $after: String, $lastName: String) {
   patients(first: $first, after: $after, lastName: $lastName) {
-    edges { cursor node { id lastName } } pageInfo { hasNextPage endCursor }
+    edges { cursor node { id lastName } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
   }
 }"""
 
@@ -92,7 +93,9 @@ async def test_patients_pages_are_complete_and_disjoint(api: httpx.AsyncClient) 
         page = data(await gql(api, PAGE, {"first": 3, "after": after}))["patients"]
         seen += [edge["node"]["id"] for edge in page["edges"]]
         await create_patient(api, lastName="Inserted")
+        assert page["pageInfo"]["startCursor"] == page["edges"][0]["cursor"]
         assert page["pageInfo"]["endCursor"] == page["edges"][-1]["cursor"]
+        assert page["pageInfo"]["hasPreviousPage"] is (after is not None)
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
@@ -125,4 +128,12 @@ async def test_first_is_capped_at_100_and_bad_cursors_are_rejected(api: httpx.As
 
 async def test_an_empty_list_is_an_empty_connection(api: httpx.AsyncClient) -> None:
     page = data(await gql(api, PAGE))["patients"]
-    assert page == {"edges": [], "pageInfo": {"hasNextPage": False, "endCursor": None}}
+    assert page == {
+        "edges": [],
+        "pageInfo": {
+            "hasNextPage": False,
+            "hasPreviousPage": False,
+            "startCursor": None,
+            "endCursor": None,
+        },
+    }

@@ -13,7 +13,7 @@ from api_server.domains.patients.graphql.types import Address, Info, Patient
 from api_server.domains.patients.service import PatientService
 from api_server.exceptions import ResourceNotFoundError
 from api_server.graphql.inputs import parse_id, text_argument
-from api_server.graphql.pagination import Connection, connection
+from api_server.graphql.pagination import After, Connection, First, connection
 from api_server.services.pagination import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -56,8 +56,8 @@ class Query:
     async def patients(
         self,
         info: Info,
-        first: int | None = DEFAULT_LIMIT,
-        after: str | None = None,
+        first: First = DEFAULT_LIMIT,
+        after: After = None,
         last_name: Annotated[str | None, strawberry.argument(description=LAST_NAME_FILTER)] = None,
     ) -> Connection[Patient]:
         limit = check_page_size(first, ["first"])
@@ -72,7 +72,7 @@ class Query:
                 )
         except InvalidCursorError:
             raise InvalidCursorError(["after"]) from None
-        return connection(page, PatientRead.model_validate)  # type: ignore[arg-type]
+        return connection(page, PatientRead.model_validate, after=after)  # type: ignore[arg-type]
 
     @strawberry.field(description="An address by id; null when there is none.")
     async def address(self, info: Info, id: strawberry.ID) -> Address | None:

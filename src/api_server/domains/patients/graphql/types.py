@@ -20,7 +20,7 @@ from api_server.domains.patients.base_model import AddressType, Sex
 from api_server.domains.patients.graphql import loaders
 from api_server.graphql.context import GraphQLContext
 from api_server.graphql.derive import input_from_model, type_from_model
-from api_server.graphql.pagination import Connection, connection
+from api_server.graphql.pagination import After, Connection, First, connection
 from api_server.services.pagination import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -57,8 +57,8 @@ class Patient:
         self,
         root: PatientRead,
         info: Info,
-        first: int | None = DEFAULT_LIMIT,
-        after: str | None = None,
+        first: First = DEFAULT_LIMIT,
+        after: After = None,
     ) -> Connection[Address]:
         limit = check_page_size(first, ["first"])
         try:
@@ -67,7 +67,7 @@ class Patient:
             )
         except InvalidCursorError:
             raise InvalidCursorError(["after"]) from None
-        return connection(page, lambda row: row)
+        return connection(page, lambda row: row, after=after)
 
     @strawberry.field(description="The address chosen as primary, if any.")
     async def primary_address(self, root: PatientRead, info: Info) -> Address | None:
