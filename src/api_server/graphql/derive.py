@@ -1,5 +1,6 @@
-"""GraphQL types and inputs derived from the API models: a field is declared once, in the
-pydantic model, and appears in GraphQL with the same name (camelCase), type and description.
+"""GraphQL types, inputs and enums derived from the API models: a field is declared once, in
+the pydantic model, and appears in GraphQL with the same name (camelCase), type and
+description; a type's description is its model's docstring, as in OpenAPI.
 
 - `type_from_model(Read)` decorates a class of resolvers: the model's fields are added in
   front of them. Resolvers may return the read model itself (fields resolve by attribute).
@@ -8,22 +9,39 @@ pydantic model, and appears in GraphQL with the same name (camelCase), type and 
   (or, in a partial update, leaves the stored value alone). `inputs.validated()` then runs
   the model's validation, so GraphQL and REST accept exactly the same values.
 
+- `enum_from(Enum)` registers a domain enum: its docstring and each value's description
+  (`models.enums.described_values`) are the GraphQL ones.
+- `described_argument(Model, field)` gives an argument the description of a model's field.
+
 UUIDs become `ID`; nested models become the inputs given in `nested`.
 """
 
 from __future__ import annotations
 
+import inspect
 import types
 from collections.abc import Callable, Mapping
+from enum import Enum
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 from uuid import UUID
 
 import strawberry
 from pydantic import BaseModel
+from strawberry.types.arguments import StrawberryArgumentAnnotation
+from strawberry.types.enum import StrawberryEnumDefinition
 
-__all__ = ["input_from_model", "type_from_model"]
+from api_server.models.enums import value_descriptions
+
+__all__ = ["described_argument", "enum_from", "input_from_model", "type_from_model"]
 
 C = TypeVar("C", bound=type)
+E = TypeVar("E", bound=type[Enum])
+
+
+def _docstring(cls: type) -> str | None:
+    # The class's own docstring, as pydantic's JSON schema takes it (never an inherited one).
+    own = cls.__dict__.get("__doc__")
+    return inspect.cleandoc(own) if own else None
 
 
 def _graphql_annotation(annotation: Any, nested: Mapping[type, type]) -> Any:
@@ -79,7 +97,7 @@ def type_from_model(
             if field_name not in cls.__dict__:
                 setattr(cls, field_name, value)
         cls.__annotations__ = {**annotations, **own}
-        return strawberry.type(cls, name=name, description=description)
+        return strawberry.type(cls, name=name, description=description or _docstring(model))
 
     return wrap
 
@@ -99,4 +117,21 @@ def input_from_model(
         **defaults,
     }
     cls = type(name, (), namespace)
-    return strawberry.input(cls, name=name, description=description or None)
+    return strawberry.input(cls, name=name, description=description or _docstring(model))
+
+
+def enum_from(enum: E) -> E:
+    """Register `enum` as a GraphQL enum (values by member name: `FEMALE`), described by its
+    docstring, each value by `models.enums.value_descriptions`."""
+    strawberry.enum(enum, description=_docstring(enum))
+    definition: StrawberryEnumDefinition = enum.__strawberry_definition__  # type: ignore[attr-defined]
+    descriptions = value_descriptions(enum)
+    for value in definition.values:
+        value.description = descriptions.get(enum[value.name])
+    return enum
+
+
+def described_argument(model: type[BaseModel], field: str) -> StrawberryArgumentAnnotation:
+    """`Annotated[T, described_argument(Model, "field")]`: an argument that stands for a
+    model's field, described as that field is."""
+    return strawberry.argument(description=model.model_fields[field].description)

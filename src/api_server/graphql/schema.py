@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import strawberry
 from graphql import GraphQLError
 from strawberry import Schema
-from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
+from strawberry.types.base import get_object_definition
 
 from api_server.domain import Domain
 from api_server.graphql.authorization import root_scopes
@@ -17,6 +18,13 @@ from api_server.graphql.extensions import build_extensions
 from api_server.settings import Settings
 
 __all__ = ["ApiSchema", "build_schema"]
+
+ROOT_DESCRIPTIONS = {
+    "Query": "What can be read. A root field the caller's scopes do not allow is refused, "
+    "with the whole operation, before anything runs.",
+    "Mutation": "What can be changed. An operation is one transaction: if any of its fields "
+    "fails, none of its changes is kept.",
+}
 
 
 class ApiSchema(Schema):
@@ -29,9 +37,24 @@ class ApiSchema(Schema):
 
 
 def _merged(name: str, types: list[type[Any]]) -> type[Any] | None:
+    """One root type with the fields of the domains' `types` (as Strawberry's merge_types),
+    described; two domains declaring the same root field fail here, at start-up."""
     if not types:
         return None
-    return types[0] if len(types) == 1 else merge_types(name, tuple(types))
+    seen: dict[str, type[Any]] = {}
+    for root in types:
+        definition = get_object_definition(root, strict=True)
+        for field in definition.fields:
+            if field.python_name in seen:
+                raise ValueError(
+                    f"{name}.{field.python_name} is declared by {seen[field.python_name]} "
+                    f"and by {root}"
+                )
+            seen[field.python_name] = root
+    root_type: type[Any] = strawberry.type(
+        type(name, tuple(types), {}), name=name, description=ROOT_DESCRIPTIONS[name]
+    )
+    return root_type
 
 
 def build_schema(settings: Settings, domains: Sequence[Domain]) -> ApiSchema:

@@ -4,22 +4,31 @@ the version a client read, and the page of a list."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any, Generic, Self, TypeVar
+from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 T = TypeVar("T")
+B = TypeVar("B", bound=type[BaseModel])
 
 __all__ = [
     "MAX_INT4",
+    "CreatedAt",
     "InputModel",
     "Page",
     "PartialUpdate",
     "ReadModel",
+    "RecordId",
+    "RecordVersion",
     "TEXT_PATTERN",
     "Text",
+    "UpdatedAt",
     "Version",
     "check_text",
+    "descriptions_from",
 ]
 
 MAX_INT4 = 2**31 - 1  # the largest INTEGER column value
@@ -131,3 +140,42 @@ class ReadModel(BaseModel):
 class Page(BaseModel, Generic[T]):
     items: list[T]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null at end.")
+
+
+# The fields every stored resource's read model has, described once for every resource.
+RecordId = Annotated[
+    UUID, Field(description="Identifier given by the server (a UUIDv7: ids sort by creation).")
+]
+CreatedAt = Annotated[
+    datetime, Field(description="When the record was created: RFC 3339, UTC (`Z`).")
+]
+UpdatedAt = Annotated[
+    datetime, Field(description="When the record last changed: RFC 3339, UTC (`Z`).")
+]
+RecordVersion = Annotated[
+    int,
+    Field(
+        description="Incremented by every change; a change that names an older version is "
+        "refused (optimistic locking)."
+    ),
+]
+
+
+def descriptions_from(source: type[BaseModel]) -> Callable[[B], B]:
+    """`@descriptions_from(PatientBase)` on a model that declares some of `source`'s fields
+    again (a partial update): each such field without a description of its own gets the
+    source field's, so a field is described once for every model and both APIs."""
+
+    def wrap(model: B) -> B:
+        target: type[BaseModel] = model
+        described = False
+        for name, field in target.model_fields.items():
+            original = source.model_fields.get(name)
+            if field.description is None and original is not None and original.description:
+                field.description = original.description
+                described = True
+        if described:
+            target.model_rebuild(force=True)  # the JSON schema is built from the rebuilt fields
+        return model
+
+    return wrap

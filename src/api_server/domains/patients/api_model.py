@@ -3,7 +3,7 @@ update models list the fields a client may change (all optional) once."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -19,7 +19,17 @@ from api_server.domains.patients.base_model import (
     Term,
     clean_terms,
 )
-from api_server.models.api import InputModel, PartialUpdate, ReadModel, Version
+from api_server.models.api import (
+    CreatedAt,
+    InputModel,
+    PartialUpdate,
+    ReadModel,
+    RecordId,
+    RecordVersion,
+    UpdatedAt,
+    Version,
+    descriptions_from,
+)
 
 __all__ = [
     "AddressCreate",
@@ -55,9 +65,12 @@ class AddressInput(InputModel, AddressBase):  # type: ignore[misc]  # ConfigDict
 
 
 class AddressCreate(AddressInput):
-    patient_id: UUID
+    """A new address of an existing patient."""
+
+    patient_id: UUID = Field(description="Id of the patient the address is for.")
 
 
+@descriptions_from(AddressBase)
 class AddressUpdate(PartialUpdate):
     """Partial update: only the fields sent change; `version` is required."""
 
@@ -70,23 +83,32 @@ class AddressUpdate(PartialUpdate):
 
 
 class AddressRead(ReadModel, AddressBase):  # type: ignore[misc]  # as above
-    id: UUID
-    patient_id: UUID
-    created_at: datetime
-    updated_at: datetime
-    version: int
+    """An address of a patient."""
+
+    id: RecordId
+    patient_id: UUID = Field(description="Id of the patient the address belongs to.")
+    created_at: CreatedAt
+    updated_at: UpdatedAt
+    version: RecordVersion
 
 
 # -- patients ------------------------------------------------------------------------------
 
 
 class PatientCreate(_CleanTerms, InputModel, PatientBase):  # type: ignore[misc]  # as above
+    """A new patient, optionally with addresses."""
+
     patient_id: PatientCode | None = Field(
         default=None, description="Human-friendly identifier; generated when omitted."
     )
-    addresses: list[AddressInput] = Field(default_factory=list, max_length=MAX_ADDRESSES_PER_CREATE)
+    addresses: list[AddressInput] = Field(
+        default_factory=list,
+        max_length=MAX_ADDRESSES_PER_CREATE,
+        description=f"Addresses created with the patient (at most {MAX_ADDRESSES_PER_CREATE}).",
+    )
 
 
+@descriptions_from(PatientBase)
 class PatientUpdate(_CleanTerms, PartialUpdate):
     """Partial update: only the fields sent change; `version` is required."""
 
@@ -100,16 +122,27 @@ class PatientUpdate(_CleanTerms, PartialUpdate):
 
 
 class PrimaryAddressUpdate(InputModel):
-    address_id: UUID | None
+    """The patient's primary address: one of its addresses, or none."""
+
+    address_id: UUID | None = Field(
+        description="Id of one of the patient's addresses; null for none."
+    )
     version: Version | None = Field(
         default=None, description="When sent, must equal the patient's current version."
     )
 
 
 class PatientRead(ReadModel, PatientBase):  # type: ignore[misc]  # as above
-    id: UUID
-    patient_id: str
-    primary_address_id: UUID | None
-    created_at: datetime
-    updated_at: datetime
-    version: int
+    """A patient."""
+
+    id: RecordId
+    patient_id: str = Field(
+        description="Human-friendly identifier: the one chosen at creation, or a generated "
+        "`P-XXXX-XXXX`."
+    )
+    primary_address_id: UUID | None = Field(
+        description="Id of the address chosen as primary; null for none."
+    )
+    created_at: CreatedAt
+    updated_at: UpdatedAt
+    version: RecordVersion

@@ -9,9 +9,16 @@ import strawberry
 
 from api_server.domains.patients.api_model import LAST_NAME_FILTER, PatientRead
 from api_server.domains.patients.graphql import loaders
-from api_server.domains.patients.graphql.types import Address, Info, Patient
+from api_server.domains.patients.graphql.types import (
+    Address,
+    AddressId,
+    Info,
+    Patient,
+    PatientId,
+)
 from api_server.domains.patients.service import PatientService
 from api_server.exceptions import ResourceNotFoundError
+from api_server.graphql.derive import described_argument
 from api_server.graphql.inputs import parse_id, text_argument
 from api_server.graphql.pagination import After, Connection, First, connection
 from api_server.services.pagination import (
@@ -27,7 +34,7 @@ __all__ = ["Query"]
 @strawberry.type
 class Query:
     @strawberry.field(description="A patient by id; null when there is none.")
-    async def patient(self, info: Info, id: strawberry.ID) -> Patient | None:
+    async def patient(self, info: Info, id: PatientId) -> Patient | None:
         # The service's primary-key read (cached statement, no ORM) rather than the loader's
         # IN query: this is the hot path. The row primes the loader for `address.patient`.
         pk = parse_id(id, "id")
@@ -41,7 +48,11 @@ class Query:
         return row  # type: ignore[return-value]  # read models resolve as the type
 
     @strawberry.field(description="A patient by its human-friendly identifier; null when none.")
-    async def patient_by_patient_id(self, info: Info, patient_id: str) -> Patient | None:
+    async def patient_by_patient_id(
+        self,
+        info: Info,
+        patient_id: Annotated[str, described_argument(PatientRead, "patient_id")],
+    ) -> Patient | None:
         service = info.context.service(PatientService)
         try:
             async with info.context.read() as session:
@@ -75,6 +86,6 @@ class Query:
         return connection(page, PatientRead.model_validate, after=after)  # type: ignore[arg-type]
 
     @strawberry.field(description="An address by id; null when there is none.")
-    async def address(self, info: Info, id: strawberry.ID) -> Address | None:
+    async def address(self, info: Info, id: AddressId) -> Address | None:
         row = await info.context.loader(loaders.address_by_id).load(parse_id(id, "id"))
         return row  # type: ignore[return-value]

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import inspect
+from typing import Annotated
 
 import strawberry
 
@@ -19,7 +19,7 @@ from api_server.domains.patients.api_model import (
 from api_server.domains.patients.base_model import AddressType, Sex
 from api_server.domains.patients.graphql import loaders
 from api_server.graphql.context import GraphQLContext
-from api_server.graphql.derive import input_from_model, type_from_model
+from api_server.graphql.derive import enum_from, input_from_model, type_from_model
 from api_server.graphql.pagination import After, Connection, First, connection
 from api_server.services.pagination import (
     DEFAULT_LIMIT,
@@ -31,19 +31,25 @@ from api_server.services.pagination import (
 __all__ = [
     "Address",
     "AddressCreateInput",
+    "AddressId",
     "AddressInputType",
     "AddressUpdateInput",
     "Info",
     "Patient",
     "PatientCreateInput",
+    "PatientId",
     "PatientUpdateInput",
 ]
 
 Info = strawberry.Info[GraphQLContext, None]
 
 # The domain's own enums, registered with Strawberry: GraphQL and REST accept the same set.
-strawberry.enum(Sex, description=inspect.cleandoc(Sex.__doc__ or ""))
-strawberry.enum(AddressType, description=inspect.cleandoc(AddressType.__doc__ or ""))
+enum_from(Sex)
+enum_from(AddressType)
+
+# The `id` arguments of the fields that find or change one record.
+PatientId = Annotated[strawberry.ID, strawberry.argument(description="Id of the patient.")]
+AddressId = Annotated[strawberry.ID, strawberry.argument(description="Id of the address.")]
 
 
 # Resolvers return read models (`PatientRead`, `AddressRead`): the types' fields are theirs,
@@ -87,22 +93,10 @@ class Address:
         return row  # type: ignore[return-value]
 
 
-AddressInputType = input_from_model(
-    AddressInput,
-    name="AddressInput",
-    description="An address given inline when creating a patient.",
-)
+AddressInputType = input_from_model(AddressInput, name="AddressInput")
 AddressCreateInput = input_from_model(AddressCreate, name="AddressCreateInput")
-AddressUpdateInput = input_from_model(
-    AddressUpdate,
-    name="AddressUpdateInput",
-    description="Partial update: only the fields sent change.",
-)
+AddressUpdateInput = input_from_model(AddressUpdate, name="AddressUpdateInput")
 PatientCreateInput = input_from_model(
     PatientCreate, name="PatientCreateInput", nested={AddressInput: AddressInputType}
 )
-PatientUpdateInput = input_from_model(
-    PatientUpdate,
-    name="PatientUpdateInput",
-    description="Partial update: only the fields sent change.",
-)
+PatientUpdateInput = input_from_model(PatientUpdate, name="PatientUpdateInput")
