@@ -110,3 +110,18 @@ def test_two_domains_with_one_name_are_refused(settings: Settings) -> None:
     with pytest.raises(ValueError, match="domain names must be unique"):
         again = Domain(name="greetings", read_scope="r", write_scope="w")
         create_app(settings, domains=(GREETINGS, again))
+
+
+@strawberry.type
+class ClashingQuery:
+    @strawberry.field
+    def patients(self) -> str:
+        return "not the patients domain's"
+
+
+def test_two_domains_declaring_one_root_field_fail_create_app(settings: Settings) -> None:
+    clash = Domain(
+        name="clash", read_scope="r", write_scope="w", graphql_query=f"{__name__}:ClashingQuery"
+    )
+    with pytest.raises(ValueError, match=r"Query\.patients is declared by .*ClashingQuery"):
+        create_app(settings, domains=(*DOMAINS, clash))
