@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry import Schema
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 from strawberry.types.base import get_object_definition
 
@@ -15,6 +16,7 @@ from api_server.domain import Domain
 from api_server.graphql.authorization import root_scopes
 from api_server.graphql.errors import log_error
 from api_server.graphql.extensions import build_extensions
+from api_server.graphql.scalars import SCALARS
 from api_server.settings import Settings
 
 __all__ = ["ApiSchema", "build_schema"]
@@ -73,4 +75,5 @@ def build_schema(settings: Settings, domains: Sequence[Domain]) -> ApiSchema:
         query=query_root,
         mutation=_merged("Mutation", mutations),
         extensions=build_extensions(settings, root_scopes(domains)),
+        config=StrawberryConfig(scalar_map=SCALARS),
     )
