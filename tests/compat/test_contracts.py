@@ -158,6 +158,40 @@ def test_strawberry_router_internals_are_there() -> None:
     assert serves_streamed_results(router) is False  # no streamed transports are configured
 
 
+async def test_strawberry_reports_the_requested_operation_name() -> None:
+    import strawberry
+    from graphql import GraphQLError
+    from strawberry.extensions import SchemaExtension
+
+    from api_server.compat.strawberry import requested_operation_name
+
+    seen: list[str | None] = []
+
+    class Refuse(SchemaExtension):
+        def on_parse(self) -> Any:
+            yield
+            seen.append(requested_operation_name(self.execution_context))
+            if requested_operation_name(self.execution_context) == "Refused":
+                raise GraphQLError("refused after parsing")
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def ran(self) -> bool:
+            seen.append("executed")
+            return True
+
+    schema = strawberry.Schema(query=Query, extensions=[Refuse])
+    document = "query A { ran } query Refused { ran }"
+    executed = await schema.execute("query A { ran }")  # one operation: none requested
+    refused = await schema.execute(document, operation_name="Refused")
+    invalid = await schema.execute("{ nope }")
+    assert seen == [None, "executed", "Refused", None], "ExecutionContext._provided_operation_name"
+    assert executed.errors is None and invalid.errors
+    # An exception raised after parsing is the result's only error; nothing runs.
+    assert [str(error) for error in refused.errors or ()] == ["refused after parsing"]
+
+
 async def test_fastapi_keeps_the_effective_route_of_an_included_router() -> None:
     from api_server.compat.fastapi import effective_route_template
 

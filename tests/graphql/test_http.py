@@ -63,15 +63,16 @@ async def test_errors_of_a_plain_post_are_graphql_errors(
     assert strawberry_runs == []
 
 
-async def test_an_unknown_operation_name_is_a_400_problem(
+async def test_an_unknown_operation_name_is_a_graphql_request_error(
     client: httpx.AsyncClient, strawberry_runs: list[str]
 ) -> None:
     response = await client.post(
         PATH, json={"query": "query A { __typename }", "operationName": "B"}
     )
-    assert response.status_code == 400
-    assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["detail"] == 'Unknown operation named "B".'
+    assert (response.status_code, response.headers["content-type"]) == (200, "application/json")
+    error = response.json()["errors"][0]
+    assert error["message"] == 'Unknown operation named "B".'
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
     assert strawberry_runs == []
 
 
@@ -84,7 +85,6 @@ async def test_an_unknown_operation_name_is_a_400_problem(
         (b'{"variables": {}}', "application/json", "No GraphQL query found"),
         (b'{"query": "{ __typename }", "variables": [1]}', "application/json", "variables"),
         (b'{"query": "{ __typename }", "extensions": 5}', "application/json", "extensions"),
-        (b'{"query": "{ __typename }", "operationName": 5}', "application/json", 'named "5"'),
         (b'[{"query": "{ __typename }"}]', "application/json", "Batching is not enabled"),
     ],
 )

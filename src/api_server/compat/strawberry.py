@@ -9,9 +9,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
-from strawberry.types import ExecutionResult
+from strawberry.types import ExecutionContext, ExecutionResult
 
-__all__ = ["execute_single_operation", "serves_streamed_results", "signal_errors"]
+__all__ = [
+    "execute_single_operation",
+    "requested_operation_name",
+    "serves_streamed_results",
+    "signal_errors",
+]
 
 
 def serves_streamed_results(router: GraphQLRouter[Any, Any]) -> bool:
@@ -48,3 +53,10 @@ def signal_errors(
     """Strawberry's hook for a result with errors (the view calls it before responding)."""
     if result.errors:
         router._handle_errors(result.errors, data)
+
+
+def requested_operation_name(context: ExecutionContext) -> str | None:
+    """The `operationName` of the request. `context.operation_name` is the first operation's
+    name when the request named none, which hides a document that needs one."""
+    name: str | None = context._provided_operation_name
+    return name

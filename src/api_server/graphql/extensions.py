@@ -1,4 +1,5 @@
-"""Schema extensions: the request's transaction, the document limits and the query cost."""
+"""Schema extensions: the request's transaction, the document limits, the operation that
+runs and the query cost."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from api_server.graphql.context import GraphQLContext
 from api_server.graphql.cost import operation_cost
 from api_server.graphql.document_limits import DocumentLimits, rule_for
 from api_server.graphql.errors import QueryTooComplexError
+from api_server.graphql.operations import OperationSelection
 from api_server.services.pagination import MAX_LIMIT
 from api_server.settings import Settings
 
@@ -101,6 +103,7 @@ def build_extensions(settings: Settings, scopes: RootScopes) -> list[Callable[[]
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
         lambda: AddValidationRules(rules),
         lambda: ParserCache(maxsize=CACHE_SIZE),
+        OperationSelection,  # after parsing: which operation runs, or a request error
         lambda: ValidationCache(maxsize=CACHE_SIZE),
         lambda: FieldScopes(scopes=scopes),  # forbidden before too complex
         lambda: QueryCost(max_cost=max_cost),  # after ValidationCache: prices valid documents
