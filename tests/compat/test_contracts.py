@@ -158,12 +158,12 @@ def test_strawberry_router_internals_are_there() -> None:
     assert serves_streamed_results(router) is False  # no streamed transports are configured
 
 
-async def test_strawberry_reports_the_requested_operation_name() -> None:
+async def test_strawberry_reports_the_requested_operation_name_and_pre_execution_errors() -> None:
     import strawberry
     from graphql import GraphQLError
     from strawberry.extensions import SchemaExtension
 
-    from api_server.compat.strawberry import requested_operation_name
+    from api_server.compat.strawberry import is_pre_execution_error, requested_operation_name
 
     seen: list[str | None] = []
 
@@ -187,9 +187,10 @@ async def test_strawberry_reports_the_requested_operation_name() -> None:
     refused = await schema.execute(document, operation_name="Refused")
     invalid = await schema.execute("{ nope }")
     assert seen == [None, "executed", "Refused", None], "ExecutionContext._provided_operation_name"
-    assert executed.errors is None and invalid.errors
+    assert not is_pre_execution_error(executed)
     # An exception raised after parsing is the result's only error; nothing runs.
     assert [str(error) for error in refused.errors or ()] == ["refused after parsing"]
+    assert is_pre_execution_error(refused) and is_pre_execution_error(invalid)
 
 
 async def test_fastapi_keeps_the_effective_route_of_an_included_router() -> None:

@@ -10,9 +10,11 @@ from starlette.responses import Response
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.execution import PreExecutionError
 
 __all__ = [
     "execute_single_operation",
+    "is_pre_execution_error",
     "requested_operation_name",
     "serves_streamed_results",
     "signal_errors",
@@ -60,3 +62,9 @@ def requested_operation_name(context: ExecutionContext) -> str | None:
     name when the request named none, which hides a document that needs one."""
     name: str | None = context._provided_operation_name
     return name
+
+
+def is_pre_execution_error(result: ExecutionResult) -> bool:
+    """True for a result Strawberry made before execution (the document did not parse or
+    validate, or an extension refused it) or from an exception an extension raised."""
+    return isinstance(result, PreExecutionError)

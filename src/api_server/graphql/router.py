@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.fastapi import GraphQLRouter
-from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
@@ -36,6 +36,15 @@ from api_server.graphql.errors import (
     ResponseTooLargeError,
     format_error,
     operation_error,
+)
+from api_server.graphql.http_request import is_json, plain_operation, sub_response
+from api_server.graphql.over_http import (
+    GRAPHQL_RESPONSE_JSON,
+    JSON,
+    in_media_type,
+    is_request_error,
+    negotiated_media_type,
+    request_error_status,
 )
 from api_server.graphql.schema import build_schema
 from api_server.problem import problem_responses
@@ -76,7 +85,8 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
     content types) before executing, a large share of a small query (docs/performance.md).
     `handle_post()` calls the context getter itself and executes the common
     request, one operation as a JSON object, directly; every other request takes Strawberry's full
-    path, so its answers (and errors) are Strawberry's.
+    path, so its answers (and errors) are Strawberry's. Either way the response is in the
+    media type the request accepts, with the status GraphQL over HTTP gives it there.
     """
 
     def __init__(
@@ -112,32 +122,37 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
         self._plain_posts = not serves_streamed_results(self)
 
     async def handle_post(self, request: Request) -> Response:
+        media_type = negotiated_media_type(request)
         try:
             async with asyncio.timeout(self.timeout):
-                return await self._handle_post(request)
+                return in_media_type(await self._handle_post(request), media_type)
         except TimeoutError:
-            return self._timed_out()
+            return self._timed_out(media_type)
 
     async def _handle_post(self, request: Request) -> Response:
-        sub_response = _sub_response()
-        request.scope[_SUB_RESPONSE] = sub_response
+        request.scope[_SUB_RESPONSE] = response_for_resolvers = sub_response()
         tasks = BackgroundTasks()
         # What Strawberry's context dependency builds, without its three dependencies.
         context = await self._context_getter(request)
-        context.request, context.response, context.background_tasks = request, sub_response, tasks
+        context.request, context.response = request, response_for_resolvers
+        context.background_tasks = tasks
         operation = None
-        if self._plain_posts and _is_json(request.headers.get("content-type")):
-            operation = _plain_operation(await request.body())
+        if self._plain_posts and is_json(request.headers.get("content-type")):
+            operation = plain_operation(await request.body())
         try:
             if operation is None:
                 response: Response = await super().run(request, context=context, root_value=None)
             else:
                 result = await execute_single_operation(
-                    self, request, sub_response=sub_response, context=context, operation=operation
+                    self,
+                    request,
+                    sub_response=response_for_resolvers,
+                    context=context,
+                    operation=operation,
                 )
                 data = await self.process_result(request, result)
                 signal_errors(self, result, data)
-                response = self.create_response(data, sub_response)
+                response = self.create_response(data, response_for_resolvers)
         except CrossWebHTTPException as error:
             raise _as_problem(error) from None
         if tasks.tasks:
@@ -166,14 +181,15 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
             return pydantic_core.to_json(operation_error(error))
         return encoded
 
-    def _timed_out(self) -> Response:
+    def _timed_out(self, media_type: str) -> Response:
         error = QueryTimeoutError(self.timeout or 0.0)  # no deadline never times out
         logger.warning("GraphQL {}: {}", error.code, error.detail)
-        return Response(self.encode_json(operation_error(error)), media_type="application/json")
+        body = self.encode_json(operation_error(error))
+        return in_media_type(Response(body, media_type=JSON), media_type)
 
     async def get_sub_response(self, request: Request) -> Response:
-        sub_response: Response | None = request.scope.get(_SUB_RESPONSE)
-        return sub_response if sub_response is not None else await super().get_sub_response(request)
+        kept: Response | None = request.scope.get(_SUB_RESPONSE)
+        return kept if kept is not None else await super().get_sub_response(request)
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         response = await super().render_graphql_ide(request)
@@ -188,11 +204,15 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
             await authorize_request(request)  # a query over GET (the IDE page is public)
             if isinstance(context, GraphQLContext):
                 context.principal = principal_of(request)
+                if context.response is not None:  # FastAPI's, for this request only
+                    request.scope.setdefault(_SUB_RESPONSE, context.response)
+        media_type = negotiated_media_type(request)
         try:
             async with asyncio.timeout(self.timeout):
-                return await super().run(request, context=context, root_value=root_value)
+                response = await super().run(request, context=context, root_value=root_value)
+                return in_media_type(response, media_type)
         except TimeoutError:
-            return self._timed_out()
+            return self._timed_out(media_type)
         except CrossWebHTTPException as error:
             if error.status_code == 404 and request.method == "GET" and not self.graphql_ide:
                 raise StarletteHTTPException(404, GRAPHIQL_OFF) from None
@@ -201,7 +221,17 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
-        response: dict[str, Any] = {"data": result.data}
+        # A request error (nothing executed) has no `data`, and with graphql-response+json a
+        # 4xx status (graphql/over_http.py); an executed operation has `data`, maybe null.
+        response: dict[str, Any] = {}
+        if is_request_error(result):
+            errors = result.errors or []
+            if negotiated_media_type(request) == GRAPHQL_RESPONSE_JSON:
+                for_resolvers = await self.get_sub_response(request)
+                if for_resolvers.status_code is None:  # no resolver ran to set one
+                    for_resolvers.status_code = request_error_status(errors)
+        else:
+            response["data"] = result.data
         if result.errors:
             response["errors"] = [
                 format_error(error, suggestions=self.suggestions) for error in result.errors
@@ -211,47 +241,8 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
         return response  # type: ignore[return-value]
 
 
-def _sub_response() -> Response:
-    """An empty response for resolvers to set headers or a status on, as FastAPI's own."""
-    sub_response = Response()
-    del sub_response.headers["content-length"]
-    sub_response.status_code = None  # type: ignore[assignment]  # "not set by a resolver"
-    return sub_response
-
-
 def _as_problem(error: CrossWebHTTPException) -> StarletteHTTPException:
     return StarletteHTTPException(error.status_code, error.reason)
-
-
-def _is_json(content_type: str | None) -> bool:
-    return (
-        content_type is not None
-        and content_type.partition(";")[0].strip().lower() == "application/json"
-    )
-
-
-def _plain_operation(body: bytes) -> GraphQLRequestData | None:
-    """The operation of a plain POST: a JSON object with a `query` string (and optional
-    `variables`, `operationName`, `extensions`). None for anything else, which Strawberry
-    then handles (or refuses) itself."""
-    try:
-        data = json.loads(body)  # what Strawberry decodes with; it would refuse the same
-    except (ValueError, RecursionError):
-        return None
-    if not isinstance(data, dict):
-        return None  # a batch (a list) or not an operation: Strawberry answers 400
-    query, variables = data.get("query"), data.get("variables")
-    name, extensions = data.get("operationName"), data.get("extensions")
-    if not (
-        isinstance(query, str)
-        and isinstance(variables, dict | None)
-        and isinstance(name, str | None)
-        and isinstance(extensions, dict | None)
-    ):
-        return None
-    return GraphQLRequestData(
-        query=query, variables=variables, operation_name=name, extensions=extensions
-    )
 
 
 def build_graphql_router(settings: Settings, domains: Sequence[Domain]) -> ApiGraphQLRouter:
