@@ -43,10 +43,20 @@ async def anon(backend_app: FastAPI, backend_url: str) -> AsyncIterator[httpx.As
     await empty_database(backend_url)
 
 
+def error_code(response: httpx.Response) -> str:
+    """The `code` of a refusal: the problem's, or at /graphql the GraphQL error's."""
+    if response.url.path == PATH:
+        assert response.headers["content-type"] == "application/json"
+        errors = response.json()["errors"]
+        assert set(response.json()) == {"errors"}
+        return str(errors[0]["extensions"]["code"])
+    assert response.headers["content-type"] == "application/problem+json"
+    return str(response.json()["code"])
+
+
 def assert_unauthenticated(response: httpx.Response, *, invalid: bool) -> None:
     assert response.status_code == 401, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["code"] == "UNAUTHENTICATED"
+    assert error_code(response) == "UNAUTHENTICATED"
     challenge = response.headers["www-authenticate"]
     assert challenge.startswith("Bearer ")
     assert ('error="invalid_token"' in challenge) is invalid

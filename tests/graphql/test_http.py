@@ -85,29 +85,58 @@ async def test_an_unknown_operation_name_is_a_graphql_request_error(
 
 
 @pytest.mark.parametrize(
-    ("content", "content_type", "reason"),
+    ("content", "content_type", "status", "reason", "strawberry_ran"),
     [
-        (b'{"query": "{ __typename }"}', "text/plain", "Unsupported content type"),
-        (b'{"query": ', "application/json", "Unable to parse request body as JSON"),
-        (b'{"query": 42}', "application/json", "must be a string"),
-        (b'{"variables": {}}', "application/json", "No GraphQL query found"),
-        (b'{"query": "{ __typename }", "variables": [1]}', "application/json", "variables"),
-        (b'{"query": "{ __typename }", "extensions": 5}', "application/json", "extensions"),
-        (b'[{"query": "{ __typename }"}]', "application/json", "Batching is not enabled"),
+        (b'{"query": "{ __typename }"}', "text/plain", 415, "application/json", False),
+        (b'{"query": ', "application/json", 400, "Unable to parse request body as JSON", True),
+        (b'{"query": 42}', "application/json", 400, "must be a string", True),
+        (b'{"variables": {}}', "application/json", 400, "No GraphQL query found", True),
+        (
+            b'{"query": "{ __typename }", "variables": [1]}',
+            "application/json",
+            400,
+            "variables",
+            True,
+        ),
+        (
+            b'{"query": "{ __typename }", "extensions": 5}',
+            "application/json",
+            400,
+            "extensions",
+            True,
+        ),
+        (
+            b'{"query": "{ __typename }", "operationName": 5}',
+            "application/json",
+            400,
+            "operationName",
+            False,
+        ),
+        (
+            b'[{"query": "{ __typename }"}]',
+            "application/json",
+            400,
+            "Batching is not enabled",
+            True,
+        ),
     ],
 )
-async def test_other_posts_get_strawberrys_answer_as_a_problem(
+async def test_a_request_that_is_no_graphql_request_is_a_4xx_graphql_error(
     client: httpx.AsyncClient,
     strawberry_runs: list[str],
     content: bytes,
     content_type: str,
+    status: int,
     reason: str,
+    strawberry_ran: bool,
 ) -> None:
     response = await client.post(PATH, content=content, headers={"Content-Type": content_type})
-    assert response.status_code == 400
-    assert response.headers["content-type"] == "application/problem+json"
-    assert reason in response.json()["detail"]
-    assert strawberry_runs == ["POST"]
+    assert (response.status_code, response.headers["content-type"]) == (status, "application/json")
+    body = response.json()
+    assert list(body) == ["errors"]
+    assert reason in body["errors"][0]["message"]
+    assert body["errors"][0]["extensions"]["code"] in {"BAD_REQUEST", "UNSUPPORTED_MEDIA_TYPE"}
+    assert strawberry_runs == (["POST"] if strawberry_ran else [])
 
 
 class _AnyCaller:

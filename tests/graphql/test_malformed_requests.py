@@ -7,7 +7,7 @@ import json
 import httpx
 import pytest
 
-from tests.graphql.client import PATH
+from tests.graphql.client import PATH, only_error
 
 JSON = {"content-type": "application/json"}
 TYPENAME = b'{"query": "{ __typename }", "variables": '
@@ -30,14 +30,15 @@ TYPENAME = b'{"query": "{ __typename }", "variables": '
 async def test_a_body_that_is_not_json_is_400(client: httpx.AsyncClient, body: bytes) -> None:
     response = await client.post(PATH, content=body, headers=JSON)
     assert response.status_code == 400
-    assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["code"] == "BAD_REQUEST"
+    assert response.headers["content-type"] == "application/json"
+    assert only_error(response.json())["extensions"]["code"] == "BAD_REQUEST"
 
 
 async def test_deeply_nested_variables_in_a_get_are_400(client: httpx.AsyncClient) -> None:
     params = {"query": "{ __typename }", "variables": "[" * 5000}
     response = await client.get(PATH, params=params)
-    assert (response.status_code, response.json()["code"]) == (400, "BAD_REQUEST")
+    code = only_error(response.json())["extensions"]["code"]
+    assert (response.status_code, code) == (400, "BAD_REQUEST")
 
 
 async def test_an_int_literal_too_long_to_read_is_a_document_error(
@@ -59,9 +60,14 @@ async def test_a_document_nested_too_deeply_is_a_document_error(
     assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
 
 
-async def test_the_wrong_content_type_is_4xx(client: httpx.AsyncClient) -> None:
-    response = await client.post(
-        PATH, content=b"{ __typename }", headers={"content-type": "text/plain"}
-    )
-    assert 400 <= response.status_code < 500
-    assert response.headers["content-type"] == "application/problem+json"
+@pytest.mark.parametrize("content_type", ["text/plain", "application/graphql", None])
+async def test_a_body_that_is_not_json_by_its_content_type_is_415(
+    client: httpx.AsyncClient, content_type: str | None
+) -> None:
+    headers = {"content-type": content_type} if content_type else {}
+    response = await client.post(PATH, content=b"{ __typename }", headers=headers)
+    assert response.status_code == 415
+    assert response.headers["content-type"] == "application/json"
+    error = only_error(response.json())
+    assert error["extensions"]["code"] == "UNSUPPORTED_MEDIA_TYPE"
+    assert "application/json" in error["message"]

@@ -1,5 +1,5 @@
 """GraphQL over HTTP: the media type follows `Accept`, request errors have no `data` and the
-status the media type gives them."""
+status the media type gives them, and every refusal at /graphql is a GraphQL response."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from api_server.graphql.over_http import response_media_type
 from tests.domains.patients.graphql_documents import CREATE_PATIENT, patient_input
-from tests.fixtures.app import serving
+from tests.fixtures.app import AppClient, serving
 from tests.graphql.client import PATH
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -137,3 +137,85 @@ async def test_a_forbidden_root_field_is_403_with_graphql_response_json(
     assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     legacy = await _post(reader, CREATE_PATIENT, ACCEPT_JSON, variables=variables)
     assert legacy.status_code == 200
+
+
+def _assert_refusal(response: httpx.Response, status: int, code: str, content_type: str) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == content_type
+    assert response.headers["vary"] == "Accept"
+    body = response.json()
+    assert list(body) == ["errors"], body  # a GraphQL response: no problem members
+    [error] = body["errors"]
+    assert error["message"]
+    assert error["extensions"]["code"] == code
+    assert error["extensions"]["request_id"] == response.headers["x-request-id"]
+
+
+@pytest.mark.parametrize(
+    ("headers", "content_type"), [(ACCEPT_GRAPHQL, GRAPHQL_RESPONSE_UTF8), (ACCEPT_JSON, JSON)]
+)
+async def test_a_request_refused_before_graphql_runs_gets_graphql_errors(
+    client: httpx.AsyncClient, headers: dict[str, str], content_type: str
+) -> None:
+    batch = await client.post(PATH, json=[{"query": "{ __typename }"}], headers=headers)
+    _assert_refusal(batch, 400, "BAD_REQUEST", content_type)
+    assert "Batching" in batch.json()["errors"][0]["message"]
+    malformed = await client.post(
+        PATH, content=b'{"query": ', headers={**headers, "Content-Type": JSON}
+    )
+    _assert_refusal(malformed, 400, "BAD_REQUEST", content_type)
+    text = await client.post(
+        PATH, content=b"{ __typename }", headers={**headers, "Content-Type": "text/plain"}
+    )
+    _assert_refusal(text, 415, "UNSUPPORTED_MEDIA_TYPE", content_type)
+    mutation = await client.get(
+        PATH, params={"query": "mutation { deletePatient(id: 1) }"}, headers=headers
+    )
+    _assert_refusal(mutation, 400, "BAD_REQUEST", content_type)
+
+
+@pytest.mark.parametrize(
+    ("headers", "content_type"), [(ACCEPT_GRAPHQL, GRAPHQL_RESPONSE_UTF8), (ACCEPT_JSON, JSON)]
+)
+async def test_an_unauthenticated_request_is_401_with_graphql_errors(
+    app: FastAPI, headers: dict[str, str], content_type: str
+) -> None:
+    async with serving(app, scopes=None) as anonymous:
+        response = await _post(anonymous, "{ __typename }", headers)
+        garbage = await _post(anonymous, "{ __typename }", {**headers, "Authorization": "x"})
+        rest = await anonymous.get("/api/v1/patients", headers=headers)
+    _assert_refusal(response, 401, "UNAUTHENTICATED", content_type)
+    assert response.headers["www-authenticate"].startswith("Bearer ")
+    _assert_refusal(garbage, 401, "UNAUTHENTICATED", content_type)
+    assert 'error="invalid_token"' in garbage.headers["www-authenticate"]
+    # Everywhere else a refusal stays a problem.
+    assert (rest.status_code, rest.headers["content-type"]) == (401, "application/problem+json")
+    assert rest.json()["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_body_over_the_limit_is_413_with_graphql_errors(app_client: AppClient) -> None:
+    document = {"query": "{ __typename }", "variables": {"pad": "x" * 2000}}
+    async with app_client(max_body_size=1000) as http:
+        declared = await http.post(PATH, json=document, headers=ACCEPT_GRAPHQL)
+
+        async def chunks() -> AsyncIterator[bytes]:
+            for _ in range(3):
+                yield b" " * 600
+
+        streamed = await http.post(
+            PATH, content=chunks(), headers={**ACCEPT_JSON, "Content-Type": JSON}
+        )
+    _assert_refusal(declared, 413, "PAYLOAD_TOO_LARGE", GRAPHQL_RESPONSE_UTF8)
+    assert declared.headers["connection"] == "close"
+    _assert_refusal(streamed, 413, "PAYLOAD_TOO_LARGE", JSON)
+
+
+async def test_the_openapi_document_says_graphql_answers_are_graphql_responses(
+    app: FastAPI,
+) -> None:
+    operations = app.openapi()["paths"][PATH]
+    for method in ("get", "post"):
+        for status, answer in operations[method]["responses"].items():
+            graphiql = {"text/html"} if (method, status) == ("get", "200") else set()
+            assert set(answer["content"]) == {JSON, GRAPHQL_RESPONSE, *graphiql}, (method, status)
+    assert {"400", "401", "413", "415"} <= set(operations["post"]["responses"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from strawberry.http import GraphQLRequestData
 
@@ -29,7 +30,8 @@ def is_json(content_type: str | None) -> bool:
 def plain_operation(body: bytes) -> GraphQLRequestData | None:
     """The operation of a plain POST: a JSON object with a `query` string (and optional
     `variables`, `operationName`, `extensions`). None for anything else, which Strawberry
-    then handles (or refuses) itself."""
+    then handles (or refuses) itself; a 400 for an `operationName` that is not a string,
+    which Strawberry would look for in the document."""
     try:
         data = json.loads(body)  # what Strawberry decodes with; it would refuse the same
     except (ValueError, RecursionError):
@@ -38,6 +40,8 @@ def plain_operation(body: bytes) -> GraphQLRequestData | None:
         return None  # a batch (a list) or not an operation: Strawberry answers 400
     query, variables = data.get("query"), data.get("variables")
     name, extensions = data.get("operationName"), data.get("extensions")
+    if not isinstance(name, str | None):
+        raise HTTPException(400, "`operationName` must be a string or null, if provided")
     if not (
         isinstance(query, str)
         and isinstance(variables, dict | None)

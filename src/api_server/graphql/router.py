@@ -46,8 +46,9 @@ from api_server.graphql.over_http import (
     negotiated_media_type,
     request_error_status,
 )
+from api_server.graphql.problem_bodies import GraphQLProblemBodies
+from api_server.graphql.response_models import graphql_content, graphql_responses
 from api_server.graphql.schema import build_schema
-from api_server.problem import problem_responses
 from api_server.settings import Settings
 
 __all__ = ["PATH", "build_graphql_router", "install_graphql"]
@@ -70,6 +71,8 @@ GRAPHIQL_OFF = (
     "GraphQL documents go to POST /graphql (or GET /graphql?query=... for queries)"
 )
 
+
+UNSUPPORTED_CONTENT_TYPE = "a GraphQL POST has the body Content-Type: application/json"
 
 # Where the request's sub-response (the `info.context.response` resolvers may set headers or
 # a status on) is kept: Strawberry's FastAPI router keeps it in an attribute of the router,
@@ -109,6 +112,11 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
             for route in self.routes
             if not (isinstance(route, APIRoute) and route.methods == {"POST"})
         ]
+        for route in self.routes:  # Strawberry documents its GET answers as not GraphQL's
+            if isinstance(route, APIRoute) and route.methods == {"GET"}:
+                for status, answer in route.responses.items():
+                    html = {"text/html": {"schema": {"type": "string"}}} if status == 200 else {}
+                    answer["content"] = {**graphql_content(), **html}
         # Strawberry's name: the OpenAPI operation id stays `handle_http_post_graphql_post`.
         self.add_api_route(
             "",
@@ -130,6 +138,9 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
             return self._timed_out(media_type)
 
     async def _handle_post(self, request: Request) -> Response:
+        json_body = is_json(request.headers.get("content-type"))
+        if not json_body and not self.multipart_uploads_enabled:
+            raise StarletteHTTPException(415, UNSUPPORTED_CONTENT_TYPE)
         request.scope[_SUB_RESPONSE] = response_for_resolvers = sub_response()
         tasks = BackgroundTasks()
         # What Strawberry's context dependency builds, without its three dependencies.
@@ -137,7 +148,7 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
         context.request, context.response = request, response_for_resolvers
         context.background_tasks = tasks
         operation = None
-        if self._plain_posts and is_json(request.headers.get("content-type")):
+        if self._plain_posts and json_body:
             operation = plain_operation(await request.body())
         try:
             if operation is None:
@@ -197,9 +208,9 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
         return response
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
-        # Strawberry answers HTTP-level errors (not JSON, a batch, wrong content type) with
-        # text/plain; re-raised as Starlette's HTTPException they become problem+json 400s
-        # like every other 4xx of the server.
+        # Strawberry answers HTTP-level errors (not JSON, a batch, no query) with text/plain;
+        # re-raised as Starlette's HTTPException they become 400 problems like every other
+        # refusal, which GraphQLProblemBodies answers as GraphQL responses at this path.
         if request.method == "GET" and "query" in request.query_params:
             await authorize_request(request)  # a query over GET (the IDE page is public)
             if isinstance(context, GraphQLContext):
@@ -256,7 +267,7 @@ def build_graphql_router(settings: Settings, domains: Sequence[Domain]) -> ApiGr
         max_response_bytes=settings.graphql_max_response_bytes,
         subscription_protocols=(),
         tags=["graphql"],
-        responses=problem_responses(400),
+        responses=graphql_responses(),
     )
 
 
@@ -264,7 +275,9 @@ def install_graphql(app: FastAPI, settings: Settings, domains: Sequence[Domain])
     """Mount `/graphql` (POST, and GET for queries) and link it from the home page.
 
     Batched requests (a JSON list) are refused with 400: Strawberry's batching is left off,
-    so one request is one operation, one transaction.
+    so one request is one operation, one transaction. Every refusal at `/graphql` is a
+    GraphQL response (`GraphQLProblemBodies`, outermost, so it sees the body limit's 413).
     """
     include_flat(app, build_graphql_router(settings, domains), prefix=PATH)
+    app.add_middleware(GraphQLProblemBodies, path=PATH)
     app.state.home_links.append((PATH, "GraphiQL" if settings.graphiql else "GraphQL (POST)"))

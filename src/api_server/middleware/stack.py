@@ -12,6 +12,10 @@ Order, outermost first (a request passes them top to bottom, the response bottom
 4. BodySizeLimitMiddleware    413 problem; outside CORS would hide the 413 from browser JS
 5. UnhandledErrorMiddleware   innermost: any exception => logged 500 problem
 
+With the graphql profile, `install_graphql()` adds one more, outside all of these:
+`graphql.problem_bodies.GraphQLProblemBodies`, which re-encodes every problem answered at
+/graphql (by any of the above, the auth guard or the router) as a GraphQL response.
+
 Starlette's own ServerErrorMiddleware stays outermost (it only acts if a middleware above
 itself fails) and its ExceptionMiddleware sits below this stack, in front of the routes.
 """
