@@ -219,3 +219,4 @@ async def test_the_openapi_document_says_graphql_answers_are_graphql_responses(
             graphiql = {"text/html"} if (method, status) == ("get", "200") else set()
             assert set(answer["content"]) == {JSON, GRAPHQL_RESPONSE, *graphiql}, (method, status)
     assert {"400", "401", "413", "415"} <= set(operations["post"]["responses"])
+    assert "WWW-Authenticate" in operations["post"]["responses"]["401"]["headers"]

@@ -50,9 +50,19 @@ def graphql_content() -> dict[str, Any]:
     return {JSON: {"schema": dict(schema)}, GRAPHQL_RESPONSE_JSON: {"schema": dict(schema)}}
 
 
+_CHALLENGE = {
+    "WWW-Authenticate": {
+        "description": "the Bearer challenge (RFC 6750): `error` says why",
+        "schema": {"type": "string"},
+    }
+}
+
+
 def graphql_responses() -> dict[int | str, dict[str, Any]]:
     """`responses=` of the GraphQL routes: each answer in both media types."""
-    return {
+    responses: dict[int | str, dict[str, Any]] = {
         status: {"model": GraphQLResponse, "description": text, "content": graphql_content()}
         for status, text in _ANSWERS.items()
     }
+    responses[401]["headers"] = dict(_CHALLENGE)
+    return responses
