@@ -27,6 +27,7 @@ __all__ = ["GraphQLProblemBodies", "graphql_error_body"]
 
 # Problem members that the GraphQL error carries otherwise (status line, message) or not at
 # all (`type`, `title` and `instance` only restate the code, the status and the path).
+_PROBLEM = PROBLEM_MEDIA_TYPE.encode()
 _PROBLEM_ONLY = frozenset({"type", "title", "status", "detail", "instance", "code", "request_id"})
 
 
@@ -56,9 +57,7 @@ class GraphQLProblemBodies:
         async def send_graphql(message: Message) -> None:
             nonlocal start
             if message["type"] == "http.response.start":
-                if Headers(raw=message.get("headers", [])).get("content-type") == (
-                    PROBLEM_MEDIA_TYPE
-                ):
+                if (b"content-type", _PROBLEM) in message.get("headers", ()):
                     start = message  # held until the body is complete
                     return
             elif message["type"] == "http.response.body" and start is not None:
