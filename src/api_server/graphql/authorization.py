@@ -11,7 +11,6 @@ field's domain's data; a domain exposing another domain's data below its own fie
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
 
 from graphql import (
     DocumentNode,
@@ -24,14 +23,13 @@ from graphql import (
     SelectionSetNode,
     get_operation_ast,
 )
-from strawberry.extensions import SchemaExtension
 from strawberry.schema.name_converter import NameConverter
 from strawberry.types.base import get_object_definition
 
 from api_server.auth.errors import ForbiddenError
 from api_server.domain import Domain
 
-__all__ = ["FieldScopes", "RootScopes", "root_scopes"]
+__all__ = ["RootScopes", "forbidden_fields", "root_scopes"]
 
 RootScopes = Mapping[tuple[OperationType, str], str]
 
@@ -89,23 +87,3 @@ def forbidden_fields(
                 GraphQLError(error.detail, nodes=[node], path=[key], original_error=error)
             )
     return errors
-
-
-class FieldScopes(SchemaExtension):
-    """Refuses, after validation, an operation whose root fields need scopes the caller lacks."""
-
-    def __init__(self, *, scopes: RootScopes) -> None:
-        super().__init__()
-        self.scopes = scopes
-
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        if context.pre_execution_errors == [] and context.graphql_document is not None:
-            principal: Any = getattr(context.context, "principal", None)
-            held = principal.scopes if principal is not None else frozenset()
-            errors = forbidden_fields(
-                context.graphql_document, context.operation_name, self.scopes, held
-            )
-            if errors:
-                context.pre_execution_errors = errors
-        yield

@@ -4,6 +4,7 @@ runs and the query cost."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
 
 from graphql import ASTValidationRule, GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
@@ -17,7 +18,7 @@ from strawberry.extensions import (
 from strawberry.types.graphql import OperationType
 
 from api_server.database.connection import borrow_db_session
-from api_server.graphql.authorization import FieldScopes, RootScopes
+from api_server.graphql.authorization import RootScopes, forbidden_fields
 from api_server.graphql.context import GraphQLContext
 from api_server.graphql.cost import operation_cost
 from api_server.graphql.document_limits import DocumentLimits, rule_for
@@ -26,7 +27,7 @@ from api_server.graphql.operations import OperationSelection
 from api_server.services.pagination import MAX_LIMIT
 from api_server.settings import Settings
 
-__all__ = ["DatabaseTransaction", "QueryCost", "build_extensions"]
+__all__ = ["DatabaseTransaction", "OperationChecks", "build_extensions"]
 
 CACHE_SIZE = 256  # distinct documents kept parsed and validated
 
@@ -57,33 +58,48 @@ class DatabaseTransaction(SchemaExtension):
                 await session.rollback()  # the commit at the end of the block is then empty
 
 
-class QueryCost(SchemaExtension):
-    """Refuses, before execution, an operation whose static cost (`graphql.cost`) is above
-    `max_cost`: the error is the document's, code QUERY_TOO_COMPLEX with the cost.
+class OperationChecks(SchemaExtension):
+    """Before execution, after the document's own rules (ValidationCache, listed earlier, has
+    set `pre_execution_errors`, so only valid documents are checked):
 
-    Runs in the validation step after the document's own rules (ValidationCache, listed
-    earlier, has set `pre_execution_errors`), so only valid documents are priced; it runs on
-    every request because the variables (page sizes) change the price.
+    - the root fields' scopes (`graphql.authorization`): one FORBIDDEN error per field the
+      caller may not use, and nothing runs;
+    - the static cost (`graphql.cost`), above `max_cost` refused with QUERY_TOO_COMPLEX and
+      the cost; priced on every request because the variables (page sizes) change it.
+
+    One extension for both: each extension costs its hooks on every request.
     """
 
-    def __init__(self, *, max_cost: int) -> None:
+    def __init__(self, *, scopes: RootScopes, max_cost: int) -> None:
         super().__init__()
+        self.scopes = scopes
         self.max_cost = max_cost
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         if context.pre_execution_errors == [] and context.graphql_document is not None:
-            cost = operation_cost(
-                context.schema._schema,
-                context.graphql_document,
-                operation_name=context.operation_name,
-                variables=context.variables,
-                unbounded=MAX_LIMIT,
+            principal: Any = getattr(context.context, "principal", None)
+            held = principal.scopes if principal is not None else frozenset()
+            errors = forbidden_fields(
+                context.graphql_document, context.operation_name, self.scopes, held
             )
-            if cost > self.max_cost:
-                error = QueryTooComplexError(cost, self.max_cost)
-                context.pre_execution_errors = [GraphQLError(error.detail, original_error=error)]
+            if errors:
+                context.pre_execution_errors = errors
+            else:
+                self._price(context)
         yield
+
+    def _price(self, context: Any) -> None:
+        cost = operation_cost(
+            context.schema._schema,
+            context.graphql_document,
+            operation_name=context.operation_name,
+            variables=context.variables,
+            unbounded=MAX_LIMIT,
+        )
+        if cost > self.max_cost:
+            error = QueryTooComplexError(cost, self.max_cost)
+            context.pre_execution_errors = [GraphQLError(error.detail, original_error=error)]
 
 
 def build_extensions(settings: Settings, scopes: RootScopes) -> list[Callable[[], SchemaExtension]]:
@@ -105,7 +121,7 @@ def build_extensions(settings: Settings, scopes: RootScopes) -> list[Callable[[]
         lambda: ParserCache(maxsize=CACHE_SIZE),
         OperationSelection,  # after parsing: which operation runs, or a request error
         lambda: ValidationCache(maxsize=CACHE_SIZE),
-        lambda: FieldScopes(scopes=scopes),  # forbidden before too complex
-        lambda: QueryCost(max_cost=max_cost),  # after ValidationCache: prices valid documents
+        # After ValidationCache: checks valid documents only.
+        lambda: OperationChecks(scopes=scopes, max_cost=max_cost),
         DatabaseTransaction,
     ]

@@ -23,7 +23,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from api_server.api.routing import include_flat
-from api_server.auth.dependencies import authorize_request, principal_of, requires
+from api_server.auth.dependencies import authorize_request, guarded_options, principal_of
 from api_server.compat.strawberry import (
     execute_single_operation,
     serves_streamed_results,
@@ -123,8 +123,9 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
             self.handle_post,
             methods=["POST"],
             name="handle_http_post",
-            # 401 before anything is parsed; each root field's scope is checked per operation.
-            dependencies=[requires()],
+            # 401 before anything is parsed (a guarded route class: no dependency to solve per
+            # request); each root field's scope is checked per operation.
+            **guarded_options({}),
         )
         # Streamed results (@defer/@stream, subscriptions over HTTP) need Strawberry's run().
         self._plain_posts = not serves_streamed_results(self)
