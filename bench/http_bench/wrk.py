@@ -41,8 +41,19 @@ class WrkResult:
     def errors(self) -> int:
         return self.connect + self.read + self.write + self.non_2xx + self.timeouts
 
+    @property
+    def failures(self) -> int:
+        """Requests the client got no answer to in time (timeouts, socket errors): unlike a
+        non-2xx (a fast 503 OVERLOADED under overload), never acceptable."""
+        return self.connect + self.read + self.write + self.timeouts
+
     def as_dict(self) -> dict[str, float]:
-        return {**asdict(self), "rps": round(self.rps, 1), "errors": self.errors}
+        return {
+            **asdict(self),
+            "rps": round(self.rps, 1),
+            "errors": self.errors,
+            "failures": self.failures,
+        }
 
 
 def run_wrk(
