@@ -9,9 +9,9 @@ import typer
 
 from api_server.auth import api_keys
 from api_server.auth.principal import ADMIN_SCOPE
-from api_server.cli.commands.db import ExitCode, run_on_database
+from api_server.cli.commands.db import ExitCode, require_head, run_on_database
 from api_server.cli.output import fail, info
-from api_server.database.alembic_utils import AlembicManager, SchemaStateError
+from api_server.database.alembic_utils import AlembicManager
 from api_server.database.connection import borrow_db_read_connection, borrow_db_session
 
 __all__ = ["app", "known_scopes"]
@@ -27,12 +27,6 @@ def known_scopes() -> list[str]:
     from api_server.app import DOMAINS
 
     return [ADMIN_SCOPE, *(s for d in DOMAINS for s in (d.read_scope, d.write_scope))]
-
-
-async def _at_head(manager: AlembicManager) -> None:
-    status = await manager.validate_schema_state()
-    if not status.is_at_head:
-        raise SchemaStateError(status)
 
 
 @app.command("create-key")
@@ -61,7 +55,7 @@ def create_key(
         fail(f"--expires-in: {expires_in} is not within 1..{MAX_DAYS} days", code=ExitCode.USAGE)
 
     async def create(manager: AlembicManager) -> api_keys.NewKey:
-        await _at_head(manager)
+        await require_head(manager)
         async with borrow_db_session() as session:
             return await api_keys.create_key(
                 session,
@@ -83,7 +77,7 @@ def list_keys() -> None:
     """List keys: name, scopes, created, last used, expiry, state (never the key)."""
 
     async def read(manager: AlembicManager) -> list[api_keys.ApiKeyRecord]:
-        await _at_head(manager)
+        await require_head(manager)
         async with borrow_db_read_connection() as connection:
             return await api_keys.list_keys(connection)
 
@@ -113,7 +107,7 @@ def revoke_key(name: Annotated[str, typer.Argument(help="The key's name.")]) -> 
     """Revoke the live key NAME: refused on every instance within API_SERVER_AUTH_CACHE_TTL."""
 
     async def revoke(manager: AlembicManager) -> api_keys.ApiKeyRecord:
-        await _at_head(manager)
+        await require_head(manager)
         async with borrow_db_session() as session:
             return await api_keys.revoke_key(session, name=name)
 

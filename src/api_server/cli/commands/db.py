@@ -61,6 +61,13 @@ _UPGRADE_HINT = (
 )
 
 
+async def require_head(manager: AlembicManager) -> None:
+    """For commands that use the schema (seed, auth, events): refuse unless it is at head."""
+    status = await manager.validate_schema_state()
+    if not status.is_at_head:
+        raise SchemaStateError(status)
+
+
 def run_on_database(operation: Callable[[AlembicManager], Awaitable[T]]) -> T:
     """Run `operation` on a fresh engine, turning known failures into one-line exits."""
     try:

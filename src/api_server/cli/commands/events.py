@@ -10,10 +10,10 @@ from uuid import UUID
 import sqlalchemy as sa
 import typer
 
-from api_server.cli.commands.db import ExitCode, run_on_database
+from api_server.cli.commands.db import ExitCode, require_head, run_on_database
 from api_server.cli.output import fail, info
 from api_server.clock import utcnow
-from api_server.database.alembic_utils import AlembicManager, SchemaStateError
+from api_server.database.alembic_utils import AlembicManager
 from api_server.database.connection import borrow_db_read_connection, borrow_db_session
 from api_server.event_bus.outbox import DEAD, PENDING, OutboxRecord
 from api_server.settings import get_settings
@@ -24,12 +24,6 @@ app = typer.Typer(help="Durable events: the outbox and the NATS stream.", no_arg
 OUTBOX = OutboxRecord.__table__  # type: ignore[attr-defined]
 
 
-async def _at_head(manager: AlembicManager) -> None:
-    status = await manager.validate_schema_state()
-    if not status.is_at_head:
-        raise SchemaStateError(status)
-
-
 @app.command("list")
 def list_events(
     dead: Annotated[bool, typer.Option("--dead", help="Dead-lettered events instead.")] = False,
@@ -38,7 +32,7 @@ def list_events(
     """Events not delivered yet (or dead-lettered), oldest first."""
 
     async def read(manager: AlembicManager) -> list[sa.RowMapping]:
-        await _at_head(manager)
+        await require_head(manager)
         query = (
             sa.select(OUTBOX)
             .where(OUTBOX.c.status == (DEAD if dead else PENDING))
@@ -74,7 +68,7 @@ def retry(
             fail(f"EVENT_IDS: {raw!r} is not an event id (a UUID)", code=ExitCode.USAGE)
 
     async def requeue(manager: AlembicManager) -> int:
-        await _at_head(manager)
+        await require_head(manager)
         which = OUTBOX.c.status == DEAD if all_dead else OUTBOX.c.event_id.in_(ids)
         statement = (
             sa.update(OUTBOX)

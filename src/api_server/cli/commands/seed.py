@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from api_server.cli.commands.db import run_on_database
+from api_server.cli.commands.db import require_head, run_on_database
 from api_server.cli.output import info
-from api_server.database.alembic_utils import AlembicManager, SchemaStateError
+from api_server.database.alembic_utils import AlembicManager
 
 __all__ = ["seed"]
 
@@ -18,9 +18,7 @@ def seed() -> None:
     from api_server.app import DOMAINS
 
     async def load(manager: AlembicManager) -> list[tuple[str, int]]:
-        status = await manager.validate_schema_state()
-        if not status.is_at_head:
-            raise SchemaStateError(status)
+        await require_head(manager)
         return [(domain.name, await domain.seed()) for domain in DOMAINS if domain.seed]
 
     for name, added in run_on_database(load):
