@@ -15,7 +15,6 @@ from pydantic import BaseModel
 
 from api_server.auth.dependencies import admin_or_none, requires
 from api_server.auth.principal import ADMIN_SCOPE
-from api_server.problem import problem_responses
 from api_server.readiness_pipeline import (
     ReadinessCheckResult,
     ReadinessReport,
@@ -119,7 +118,7 @@ async def health_check(readiness: ReadinessDep, request: Request, response: Resp
 @router.post(
     "/health-check",
     response_model=HealthBody,
-    responses={**_RESPONSES, **problem_responses(422)},
+    responses=_RESPONSES,
     dependencies=[requires(ADMIN_SCOPE)],
 )
 async def rerun_health_check(

@@ -27,7 +27,7 @@ def _read(address: Address, response: Response) -> AddressRead:
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=AddressRead,
-    responses=problem_responses(404, 422, 503)
+    responses=problem_responses(404)
     | links(
         201,
         link("getAddress", path=_NEW_ADDRESS),
@@ -53,7 +53,7 @@ async def create_address(
     return _read(address, response)
 
 
-@router.get("/{address_id}", response_model=AddressRead, responses=problem_responses(404, 503))
+@router.get("/{address_id}", response_model=AddressRead, responses=problem_responses(404))
 async def get_address(
     address_id: UUID, session: SessionDep, service: AddressServiceDep, response: Response
 ) -> AddressRead:
@@ -64,7 +64,7 @@ async def get_address(
 @router.patch(
     "/{address_id}",
     response_model=AddressRead,
-    responses=problem_responses(404, 409, 412, 422, 503),
+    responses=problem_responses(404, 409, 412),
 )
 async def update_address(
     address_id: UUID,
@@ -84,7 +84,7 @@ async def update_address(
 @router.delete(
     "/{address_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(404, 412, 503),
+    responses=problem_responses(404, 412),
 )
 async def delete_address(
     address_id: UUID,

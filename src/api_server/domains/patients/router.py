@@ -44,7 +44,7 @@ def _read(patient: Patient, response: Response) -> PatientRead:
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=PatientRead,
-    responses=problem_responses(409, 422, 503)
+    responses=problem_responses(409)
     | links(
         201,
         link("getPatient", path=_NEW_PATIENT),
@@ -73,7 +73,7 @@ async def create_patient(
     return _read(patient, response)
 
 
-@router.get("", response_model=Page[PatientRead], responses=problem_responses(422, 503))
+@router.get("", response_model=Page[PatientRead])
 async def list_patients(
     session: SessionDep,
     service: PatientServiceDep,
@@ -90,7 +90,7 @@ async def list_patients(
     )
 
 
-@router.get("/{patient_id}", response_model=PatientRead, responses=problem_responses(404, 503))
+@router.get("/{patient_id}", response_model=PatientRead, responses=problem_responses(404))
 async def get_patient(
     patient_id: UUID, db: ReadConnectionDep, service: PatientServiceDep, response: Response
 ) -> PatientRead:
@@ -103,7 +103,7 @@ async def get_patient(
 @router.patch(
     "/{patient_id}",
     response_model=PatientRead,
-    responses=problem_responses(404, 409, 412, 422, 503),
+    responses=problem_responses(404, 409, 412),
 )
 async def update_patient(
     patient_id: UUID,
@@ -123,7 +123,7 @@ async def update_patient(
 @router.delete(
     "/{patient_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(404, 412, 503),
+    responses=problem_responses(404, 412),
 )
 async def delete_patient(
     patient_id: UUID,
@@ -138,7 +138,7 @@ async def delete_patient(
 @router.put(
     "/{patient_id}/primary-address",
     response_model=PatientRead,
-    responses=problem_responses(404, 409, 412, 422, 503),
+    responses=problem_responses(404, 409, 412),
 )
 async def set_primary_address(
     patient_id: UUID,
@@ -162,7 +162,7 @@ async def set_primary_address(
 @router.get(
     "/{patient_id}/addresses",
     response_model=Page[AddressRead],
-    responses=problem_responses(404, 422, 503),
+    responses=problem_responses(404),
 )
 async def list_patient_addresses(
     patient_id: UUID,
