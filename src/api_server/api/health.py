@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
+from api_server.api import system
 from api_server.auth.dependencies import admin_or_none, requires
 from api_server.auth.principal import ADMIN_SCOPE
 from api_server.readiness_pipeline import (
@@ -25,7 +26,7 @@ from api_server.readiness_pipeline import (
 )
 from api_server.services.di import Service
 
-router = APIRouter(tags=["system"])
+router = APIRouter(tags=list(system.TAGS))
 
 ReadinessDep = Annotated[ReadinessService, Service(ReadinessService)]
 HealthStatus = Literal["operational", "degraded", "error", "starting", "draining"]
