@@ -9,7 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
+from api_server.api.deps import SessionDep
+from api_server.app import create_app
 from api_server.problem import PROBLEM_MEDIA_TYPE
+from api_server.settings import Settings
 from tests.domains.patients.factories import V1, create_address, create_patient
 from tests.fixtures.app import AppClient
 from tests.fixtures.auth import bearer, issue_key
@@ -156,3 +159,17 @@ async def test_a_host_the_server_does_not_serve_is_a_documented_400(
     assert response.status_code == 400
     assert response.json()["code"] == "INVALID_HOST"
     assert_documented(_operation(document, "get", path), response)
+
+
+def test_a_public_route_on_the_database_documents_503_and_no_credential_problem(
+    settings: Settings,
+) -> None:
+    app = create_app(settings)
+
+    @app.get("/stats", operation_id="getStats")
+    async def stats(session: SessionDep) -> dict[str, int]:
+        return {}
+
+    responses = app.openapi()["paths"]["/stats"]["get"]["responses"]
+    assert set(responses) == {"200", "400", "500", "503"}
+    assert responses["503"]["headers"]["Retry-After"]["required"] is True

@@ -138,7 +138,7 @@ def document_problems(document: dict[str, Any], routes: list[Any]) -> None:
     for path, method, operation, route in operations(document, routes):
         responses = operation["responses"]
         framework = _statuses(path, method, operation, route)
-        declared = {int(status) for status in responses if str(status)[0] in "45"}
+        declared = {int(s) for s in map(str, responses) if s.isdigit() and s[0] in "45"}
         for status in sorted(framework | declared):
             _document(responses, status, beside_own_body=status in framework)
         operation["responses"] = dict(sorted(responses.items()))
