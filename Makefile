@@ -15,6 +15,10 @@ export UV_COMPILE_BYTECODE := 1
 export UV_PYTHON ?= $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV_BIN := .venv/bin
+# `make lint` runs this Redocly CLI on the OpenAPI document (npx fetches it from the npm
+# registry once); pinned so that a new release's rules do not fail an unchanged tree.
+REDOCLY_CLI_VERSION ?= 2.77.0
+REDOCLY_NODE := >= 20.19 or >= 22.12
 
 .PHONY: help run seed test test-fast lint format typecheck check bench clean
 
@@ -48,9 +52,16 @@ test: .venv/.dev ## The whole suite, ~5 min on 2 cores (PostgreSQL tests skip lo
 test-fast: .venv/.dev ## All but the reliability and fuzz suites, in parallel: ~2 min on 2 cores
 	$(VENV_BIN)/pytest -n auto -m "not reliability and not fuzz" $(PYTEST_ARGS)
 
-lint: .venv/.dev ## ruff check + format check
+lint: .venv/.dev ## ruff check + format check; Redocly's recommended rules on the OpenAPI document
 	$(VENV_BIN)/ruff check src tests bench
 	$(VENV_BIN)/ruff format --check src tests bench
+	@command -v npx >/dev/null || { echo "lint: npx (Node.js $(REDOCLY_NODE)) is needed for Redocly CLI" >&2; exit 1; }
+	@# The document of the default settings (every profile): no API_SERVER_* variable, no .env.
+	@workdir=$$(mktemp -d) && trap 'rm -rf "$$workdir"' EXIT && \
+	  (cd "$$workdir" && env $$(env | grep -o '^API_SERVER_[A-Z0-9_]*' | sed 's/^/-u /') \
+	    $(CURDIR)/$(VENV_BIN)/api-server-cli openapi --output openapi.json) && \
+	  REDOCLY_TELEMETRY=off npx --yes @redocly/cli@$(REDOCLY_CLI_VERSION) lint \
+	    --extends=recommended --format=stylish "$$workdir/openapi.json"
 
 format: .venv/.dev ## Format, then apply ruff's fixes (formats even when findings remain)
 	$(VENV_BIN)/ruff format src tests bench

@@ -53,6 +53,7 @@ GREETINGS = Domain(
     read_scope="greetings:read",
     write_scope="greetings:write",
     routers=(router,),
+    tags={"greetings": "Greetings for a name."},
     register=_register,
     graphql_query=f"{__name__}:Query",
 )

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 
+from api_server.app import create_app
 from api_server.problem import PROBLEM_MEDIA_TYPE
+from api_server.settings import Settings
 
 
 async def test_every_error_response_is_documented_as_a_problem(client: httpx.AsyncClient) -> None:
@@ -126,3 +130,29 @@ async def test_every_rest_operation_documents_the_database_being_unavailable(
     assert operations
     for method, path, operation in operations:
         assert "503" in operation["responses"], (method, path)
+
+
+async def test_the_root_says_where_what_and_under_which_license(client: httpx.AsyncClient) -> None:
+    document = (await client.get("/openapi.json")).json()
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    license_name = project["project"]["license"]["text"]
+    assert document["info"]["license"] == {"name": license_name, "identifier": license_name}
+    assert "application/problem+json" in document["info"]["description"]
+    assert document["servers"] == [{"url": "/"}]  # relative: wherever it is served from
+
+
+async def test_a_public_operation_says_it_needs_no_credential(client: httpx.AsyncClient) -> None:
+    # `security: []`, not nothing: a reader (and Redocly's security-defined rule) can tell a
+    # public operation from one whose credential was forgotten.
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    assert paths["/ping"]["get"]["security"] == []
+    assert paths["/health-check"]["get"]["security"] == []
+    assert paths["/health-check"]["post"]["security"] == [{"bearerAuth": ["admin"]}]
+
+
+async def test_behind_a_proxy_the_first_server_is_its_root_path(settings: Settings) -> None:
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app, root_path="/svc")
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        document = (await http.get("/openapi.json")).json()
+    assert document["servers"][0] == {"url": "/svc"}

@@ -14,6 +14,7 @@ from api_server.api import health, system
 from api_server.api.docs import install_docs
 from api_server.api.operation_ids import operation_id, verify_operation_ids
 from api_server.api.routing import include_flat
+from api_server.api.tags import declare_tags, verify_tags
 from api_server.auth.authenticator import Authenticator
 from api_server.auth.dependencies import guarded_options, has_authorization, scope_for_methods
 from api_server.auth.jwt import JwtVerifier
@@ -25,7 +26,7 @@ from api_server.domains import DOMAINS
 from api_server.event_bus.install import drain_event_bus, install_event_bus, running_relay
 from api_server.exception_handlers import register_exception_handlers
 from api_server.middleware import install_middleware
-from api_server.openapi import install_problem_openapi
+from api_server.openapi import API_DESCRIPTION, install_problem_openapi
 from api_server.profile import Profile
 from api_server.readiness_pipeline import ReadinessService, serving_readiness
 from api_server.services.di import build_registry, verify_route_services
@@ -35,6 +36,10 @@ from api_server.version import get_build_info
 __all__ = ["API_PREFIX", "DOMAINS", "create_app"]
 
 API_PREFIX = "/api/v1"  # the versioned REST surface (the `rest` profile)
+_GRAPHQL_TAGS = {
+    "graphql": "GraphQL over HTTP: every domain's data and rules in one schema (POST, and GET "
+    "for queries)."
+}
 
 
 @asynccontextmanager
@@ -73,7 +78,8 @@ def create_app(settings: Settings | None = None, *, domains: Sequence[Domain] = 
     """Build the application for `settings` (default: from the environment) and `domains`.
 
     Fails here, not on a request, when a route needs a service nobody registered, when two
-    operations share an operationId or when an OpenAPI link names an unknown one.
+    operations share an operationId, when an OpenAPI link names an unknown one or when an
+    operation's tag is not declared.
     """
     settings = settings or get_settings()
     names = [domain.name for domain in domains]
@@ -88,6 +94,7 @@ def create_app(settings: Settings | None = None, *, domains: Sequence[Domain] = 
         docs_url=None,  # served offline by install_docs()
         redoc_url=None,
         openapi_url="/openapi.json" if docs else None,
+        description=API_DESCRIPTION,
     )
     app.state.settings = settings
     app.state.registry = build_registry(settings, domains)
@@ -110,6 +117,7 @@ def create_app(settings: Settings | None = None, *, domains: Sequence[Domain] = 
     install_middleware(app, settings)  # order documented in middleware/stack.py
     if docs:
         install_docs(app)
+    declare_tags(app, system.TAGS)
     _mount(app, system.router)
     _mount(app, health.router)
     if Profile.REST in settings.active_profiles:
@@ -120,8 +128,10 @@ def create_app(settings: Settings | None = None, *, domains: Sequence[Domain] = 
         from api_server.graphql import install_graphql
 
         install_graphql(app, settings, domains)
+        declare_tags(app, _GRAPHQL_TAGS)
     verify_route_services(app, app.state.registry)
     verify_operation_ids(app)
+    verify_tags(app)
     return app
 
 
@@ -135,6 +145,7 @@ def _mount(app: FastAPI, router: APIRouter, prefix: str = "", customize: Any = N
 
 def _install_rest(app: FastAPI, domains: Sequence[Domain]) -> None:
     for domain in domains:
+        declare_tags(app, domain.tags)
 
         def guard(
             route: APIRoute, options: dict[str, Any], domain: Domain = domain

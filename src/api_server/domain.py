@@ -8,8 +8,8 @@ the schema. Its tables are known through SQLModel's metadata as soon as it is im
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any
 
@@ -31,6 +31,8 @@ class Domain:
     `read_scope` and `write_scope` are the scopes a caller needs for the domain's reads (REST
     GET, GraphQL query fields) and writes (everything else, mutation fields); every route and
     field is behind one of them unless it declares its own `requires(...)`.
+    `tags` describes each OpenAPI tag its routers use (name -> description), for the
+    document's root (an undeclared tag fails the build: `api/tags.py`).
     `home_link` is the path the home page lists for the domain's REST API. `seed()` adds the
     domain's sample data to the process's database (`api-server-cli seed`), skipping what is
     there already, and returns how many records it added.
@@ -40,6 +42,7 @@ class Domain:
     read_scope: str
     write_scope: str
     routers: Sequence[APIRouter] = ()
+    tags: Mapping[str, str] = field(default_factory=dict)
     register: Callable[[ServiceRegistry], None] | None = None
     graphql_query: str | None = None
     graphql_mutation: str | None = None

@@ -89,11 +89,18 @@ class PreconditionFailedError(ApiError):
 
 
 class ValidationFailedError(ApiError):
-    """A business rule rejected otherwise well-formed input."""
+    """A business rule rejected otherwise well-formed input.
+
+    `extensions["errors"]` always lists the refused inputs (`field_errors.py`'s shape): empty
+    when no single one is to blame, so a client reads one shape for every 422.
+    """
 
     status = 422
     code = "VALIDATION_ERROR"
     title = "Validation failed"
+
+    def __init__(self, detail: str, *, extensions: dict[str, Any] | None = None) -> None:
+        super().__init__(detail, extensions={"errors": [], **(extensions or {})})
 
 
 class PayloadTooLargeError(ApiError):

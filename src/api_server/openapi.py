@@ -1,97 +1,91 @@
-"""OpenAPI document that says what the server sends: errors are application/problem+json.
+"""OpenAPI document that says what the server sends.
 
 FastAPI documents its automatic 422 (and any `responses=` entry with a model) as
-`application/json` with its own `HTTPValidationError` schema, while the exception handlers
-answer every 4xx/5xx as an RFC 9457 problem. `install_problem_openapi(app)` rewrites the
-generated document once (routes that document their own error body, like the health 503,
-keep it), so clients and contract tests (schemathesis) see the truth.
+`application/json` with its own `HTTPValidationError` schema, and knows nothing of the
+middleware and the credential check around a route, while the server answers every
+4xx/5xx as an RFC 9457 problem. `install_problem_openapi(app)` rewrites the generated
+document once: every problem an operation can answer, typed (`openapi_problems.py`,
+`problem_types.py`); public operations marked public; the root's `servers`, `tags`
+(`api/tags.py`) and `info.license`. Clients, generators and contract tests (schemathesis)
+see the truth.
 """
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, metadata
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from api_server.problem import PROBLEM_MEDIA_TYPE, Problem
+from api_server.openapi_problems import document_problems, operations
+from api_server.problem_types import problem_components
 
-__all__ = ["install_problem_openapi"]
+__all__ = ["API_DESCRIPTION", "install_problem_openapi", "problem_openapi"]
 
-_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+API_DESCRIPTION = """\
+The REST resources under `/api/v1` (one tag each) and, where served, GraphQL at `/graphql`.
+
+**Credentials.** Every operation marked with `bearerAuth` takes `Authorization: Bearer` with
+an API key (`api-server-cli auth create-key`) or a JWT access token, holding the scope the
+operation names; the others are public.
+
+**Errors** are `application/problem+json` (RFC 9457) with a stable `code` and the request id;
+each operation lists every status it can answer, typed where a problem has members of its own
+(`VersionConflictProblem`, `ValidationProblem`, ...). A method a path does not list answers
+405 `METHOD_NOT_ALLOWED` with an `Allow` header naming those it does. A 503
+`DATABASE_UNAVAILABLE` says, in `Retry-After`, when to try again.
+
+**Changes** name the `version` they were based on (a stale one is 409 `VERSION_CONFLICT`);
+reads and writes of a resource return its `ETag`, which `If-Match` may send back (412 when it
+is no longer current). A create answers 201 with `Location`. Lists are pages: pass
+`next_cursor` as `cursor` until it is null.
+"""
+
+# Relative: the server that serves the document. Behind a proxy that mounts it under a
+# prefix (ASGI root_path), FastAPI lists that prefix first when it serves the document.
+_THIS_SERVER = {"url": "/"}
 _UNUSED_SCHEMAS = ("HTTPValidationError", "ValidationError")
 
 
-def _is_problem(response: dict[str, Any]) -> bool:
-    # Declared with problem_responses(), or FastAPI's automatic 422. A route that documents its
-    # own error body (the 503 health body) keeps it.
-    # An error documented without any body (e.g. Strawberry's GET /graphql 404) is answered by
-    # the same handlers, so it is a problem too.
-    content = response.get("content")
-    if not content:
-        return True
-    return PROBLEM_MEDIA_TYPE in content or "HTTPValidationError" in str(content)
+def _license() -> dict[str, str] | None:
+    # The package's own (pyproject.toml `license`): one place says it.
+    try:
+        package = metadata("api-server")
+    except PackageNotFoundError:
+        return None
+    names = package.get_all("License-Expression") or package.get_all("License") or []
+    return {"name": names[0], "identifier": names[0]} if names else None
 
 
-def _rewrite_error_responses(document: dict[str, Any]) -> None:
-    for path_item in document.get("paths", {}).values():
-        for operation in path_item.values():
-            if not isinstance(operation, dict):
-                continue
-            for status, response in operation.get("responses", {}).items():
-                if str(status)[0] in {"4", "5"} and _is_problem(response):
-                    response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": dict(_PROBLEM_REF)}}
-
-
-_CHALLENGE = {
-    "WWW-Authenticate": {
-        "description": "the Bearer challenge (RFC 6750): `error` says why, `scope` what is needed",
-        "schema": {"type": "string"},
-    }
-}
-_AUTH_RESPONSES = {
-    "401": "Unauthenticated: no credential, or not a valid one (problem code UNAUTHENTICATED)",
-    "403": "Forbidden: the credential lacks the operation's scope (problem code FORBIDDEN)",
-}
-
-
-def _document_authentication(document: dict[str, Any]) -> None:
-    # Every operation behind a credential can answer 401 and 403: documented here, once.
-    for path_item in document.get("paths", {}).values():
-        for operation in path_item.values():
-            if not isinstance(operation, dict) or not operation.get("security"):
-                continue
-            responses = operation.setdefault("responses", {})
-            for status, description in _AUTH_RESPONSES.items():
-                responses.setdefault(
-                    status,
-                    {
-                        "description": description,
-                        "headers": dict(_CHALLENGE),
-                        "content": {PROBLEM_MEDIA_TYPE: {"schema": dict(_PROBLEM_REF)}},
-                    },
-                )
+def _mark_public(document: dict[str, Any], app: FastAPI) -> None:
+    # An operation without a credential says so (`security: []`) rather than leaving readers
+    # (and linters) to guess whether one was forgotten.
+    for _, _, operation, _ in operations(document, app.routes):
+        operation.setdefault("security", [])
 
 
 def problem_openapi(app: FastAPI) -> dict[str, Any]:
-    """The app's OpenAPI document with every error response as a problem+json `Problem`."""
+    """The app's OpenAPI document with every problem each operation can answer, typed."""
     document = get_openapi(
         title=app.title,
         version=app.version,
         openapi_version=app.openapi_version,
         description=app.description,
         routes=app.routes,
+        tags=app.openapi_tags,
+        servers=app.servers or [_THIS_SERVER],
+        license_info=_license(),
     )
-    _rewrite_error_responses(document)
-    _document_authentication(document)
-    problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    document_problems(document, app.routes)
+    _mark_public(document, app)
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
-    schemas.update(problem.pop("$defs", {}))
-    schemas["Problem"] = problem
+    schemas.update(problem_components())
     referenced = str(document.get("paths", {}))
     for name in _UNUSED_SCHEMAS:
         if f"#/components/schemas/{name}'" not in referenced:
             schemas.pop(name, None)
+    document["components"]["schemas"] = dict(sorted(schemas.items()))
     return document
 
 

@@ -5,32 +5,32 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from api_server.logging import request_id_var
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 
-class FieldError(BaseModel):
-    loc: list[str | int]
-    msg: str
-    type: str
-
-
 class Problem(BaseModel):
-    """The body of every 4xx/5xx response."""
+    """RFC 9457 problem details: the body of every 4xx/5xx response. `code` says which
+    problem it is; the problems with members of their own are typed (`problem_types.py`)."""
 
     model_config = ConfigDict(extra="allow")
 
-    type: str
-    title: str
-    status: int
-    detail: str
-    instance: str
-    code: str
-    request_id: str | None = None
-    errors: list[FieldError] | None = None
+    type: str = Field(description="`/problems/` and the code in kebab case: /problems/not-found")
+    title: str = Field(description="The problem's name; the same for every occurrence of a code.")
+    status: int = Field(description="The HTTP status of the response.")
+    detail: str = Field(description="What went wrong this time, for people; never a secret.")
+    instance: str = Field(description="The path of the request.")
+    code: str = Field(
+        description="Stable and machine-readable: NOT_FOUND, VERSION_CONFLICT, CONFLICT, "
+        "PRECONDITION_FAILED, VALIDATION_ERROR, UNAUTHENTICATED, FORBIDDEN, PAYLOAD_TOO_LARGE, "
+        "INVALID_HOST, METHOD_NOT_ALLOWED, DATABASE_UNAVAILABLE, INTERNAL_ERROR, ..."
+    )
+    request_id: str | None = Field(
+        default=None, description="The request's `X-Request-ID`, to quote when reporting it."
+    )
 
 
 def problem_type(code: str) -> str:
@@ -81,5 +81,7 @@ def internal_error_response(instance: str) -> ProblemResponse:
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """`responses=` for a route, so OpenAPI lists its problem responses."""
-    return {status: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}} for status in statuses}
+    """`responses=` for a route: the problems its own logic raises (404, 409, 412, ...).
+    `openapi.py` gives each its typed schema and adds those the framework answers (401,
+    403, 413, 422, 500, 503, ...), so a route lists no more than these."""
+    return {status: {"content": {PROBLEM_MEDIA_TYPE: {}}} for status in statuses}

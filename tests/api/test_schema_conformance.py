@@ -22,6 +22,8 @@ CHECKS = ",".join(
         "not_a_server_error",
         "status_code_conformance",
         "content_type_conformance",
+        # The required headers (ETag, Location, Retry-After, WWW-Authenticate) are sent.
+        "response_headers_conformance",
         "response_schema_conformance",
         # An undocumented method is a 405 whose Allow lists exactly the documented ones.
         "unsupported_method",

@@ -99,4 +99,6 @@ async def test_an_omitted_field_is_kept_and_a_null_one_refused(api: httpx.AsyncC
     nulled: dict[str, Any] = {"version": 2, "firstName": None}
     error = only_error(await gql(api, UPDATE, {"id": patient["id"], "input": nulled}))
     assert error["extensions"]["code"] == "VALIDATION_ERROR"
-    assert error["message"] == "invalid input: input"
+    # The shared model refuses the null at the field (REST: ["body", "first_name"]).
+    assert error["message"] == "invalid input: input.firstName"
+    assert error["extensions"]["errors"][0]["loc"] == ["input", "firstName"]

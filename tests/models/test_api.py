@@ -59,5 +59,18 @@ def test_a_partial_update_documents_its_fields_without_null() -> None:
     }
     assert properties["tags"]["type"] == "array"
     assert "anyOf" not in properties["tags"]
-    with pytest.raises(ValidationError, match="may be omitted but not null"):
-        NoteUpdate.model_validate({"text": None, "version": 1})
+
+
+def test_a_null_in_a_partial_update_is_an_error_at_that_field() -> None:
+    # Not at the model (loc ()): a client must be able to tell which field to leave out.
+    with pytest.raises(ValidationError) as refused:
+        NoteUpdate.model_validate({"text": None, "tags": None, "version": 1})
+    assert [(e["loc"], e["type"], e["msg"]) for e in refused.value.errors()] == [
+        (("text",), "null_not_allowed", "may be omitted but not null"),
+        (("tags",), "null_not_allowed", "may be omitted but not null"),
+    ]
+    # A required field keeps its own error; a field left out is no error at all.
+    with pytest.raises(ValidationError) as refused:
+        NoteUpdate.model_validate({"version": None})
+    assert [(e["loc"], e["type"]) for e in refused.value.errors()] == [(("version",), "int_type")]
+    assert NoteUpdate.model_validate({"version": 1}).model_fields_set == {"version"}

@@ -13,9 +13,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
+from api_server.api import system
 from api_server.auth.dependencies import admin_or_none, requires
 from api_server.auth.principal import ADMIN_SCOPE
-from api_server.problem import problem_responses
 from api_server.readiness_pipeline import (
     ReadinessCheckResult,
     ReadinessReport,
@@ -26,7 +26,7 @@ from api_server.readiness_pipeline import (
 )
 from api_server.services.di import Service
 
-router = APIRouter(tags=["system"])
+router = APIRouter(tags=list(system.TAGS))
 
 ReadinessDep = Annotated[ReadinessService, Service(ReadinessService)]
 HealthStatus = Literal["operational", "degraded", "error", "starting", "draining"]
@@ -119,7 +119,7 @@ async def health_check(readiness: ReadinessDep, request: Request, response: Resp
 @router.post(
     "/health-check",
     response_model=HealthBody,
-    responses={**_RESPONSES, **problem_responses(422)},
+    responses=_RESPONSES,
     dependencies=[requires(ADMIN_SCOPE)],
 )
 async def rerun_health_check(

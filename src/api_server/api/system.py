@@ -10,7 +10,11 @@ from pydantic import BaseModel
 
 from api_server.version import get_build_info
 
-router = APIRouter(tags=["system"])
+TAGS = {
+    "system": "Liveness, readiness and the running version: public, for probes and operators "
+    "(running the readiness checks now needs `admin`)."
+}
+router = APIRouter(tags=list(TAGS))
 
 
 class PingResponse(BaseModel):

@@ -16,6 +16,7 @@ from fastapi.security.base import SecurityBase
 from api_server.auth.authenticator import Authenticator
 from api_server.auth.errors import ForbiddenError, UnauthenticatedError
 from api_server.auth.principal import ADMIN_SCOPE, Principal, principal_var
+from api_server.exceptions import DatabaseUnavailableError
 
 __all__ = [
     "SCHEME_NAME",
@@ -82,12 +83,14 @@ async def authorize_request(request: Request, *scopes: str) -> Principal:
 
 async def admin_or_none(request: Request) -> Principal | None:
     """The caller when it sends a valid credential with the `admin` scope; None otherwise
-    (public routes that show more to administrators)."""
+    (public routes that show more to administrators), also when an API key cannot be looked
+    up now: the public answer (the readiness body, which says the database is down) rather
+    than a 503 problem the route does not document."""
     if "authorization" not in request.headers:
         return None
     try:
         principal = await authenticator_of(request).authenticate(request.headers["authorization"])
-    except UnauthenticatedError:
+    except (UnauthenticatedError, DatabaseUnavailableError):
         return None
     return principal if ADMIN_SCOPE in principal.scopes else None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api_server.cli.commands import auth, config, db, events, seed
+from api_server.cli.commands import auth, config, db, events, openapi, seed
 
 app = typer.Typer(
     name="api-server-cli",
@@ -18,6 +18,7 @@ app.add_typer(config.app, name="config")
 app.add_typer(db.app, name="db")
 app.add_typer(events.app, name="events")
 app.command("seed")(seed.seed)
+app.command("openapi")(openapi.openapi)
 
 
 def main() -> None:

@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import Annotated, Any, Generic, Self, TypeVar
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 T = TypeVar("T")
 B = TypeVar("B", bound=type[BaseModel])
@@ -104,17 +105,24 @@ def _document_no_nulls(schema: dict[str, Any]) -> None:
             field["anyOf"] = branches
 
 
+NULL_NOT_ALLOWED = "may be omitted but not null"
+
+
 class PartialUpdate(InputModel):
-    """Fields left out stay unchanged; sending `null` for a required field is an error."""
+    """Fields left out stay unchanged; sending `null` for one is a `null_not_allowed` error
+    located at that field (`["body", "first_name"]`), as the document (no `null`) says."""
 
     model_config = ConfigDict(json_schema_extra=_document_no_nulls)
 
-    @model_validator(mode="after")
-    def _no_nulls(self) -> Self:
-        nulls = sorted(name for name in self.model_fields_set if getattr(self, name) is None)
-        if nulls:
-            raise ValueError(f"{', '.join(nulls)} may be omitted but not null")
-        return self
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nulls(cls, value: Any, info: ValidationInfo) -> Any:
+        # A field validator, not a model one: its error names the field. Only the optional
+        # fields: a required one (`version`) refuses null with its own type error.
+        field = cls.model_fields.get(info.field_name or "")
+        if value is None and field is not None and field.default is None:
+            raise PydanticCustomError("null_not_allowed", NULL_NOT_ALLOWED)
+        return value
 
 
 _pydantic_model_validate = BaseModel.__dict__["model_validate"].__func__

@@ -158,6 +158,20 @@ async def test_patch_requires_version_and_rejects_nulls_and_unknown_fields(
     assert (await api.get(url)).json()["version"] == 1
 
 
+async def test_a_null_in_a_patch_is_a_422_naming_the_field(api: httpx.AsyncClient) -> None:
+    # The document says these fields are optional but never null: a null is refused where it
+    # was sent, so a client knows which field to leave out instead.
+    patient = await create_patient(api)
+    body = {"first_name": None, "conditions": None, "last_name": "Kept", "version": 1}
+    response = await api.patch(f"{V1}/patients/{patient['id']}", json=body)
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"loc": ["body", name], "msg": "may be omitted but not null", "type": "null_not_allowed"}
+        for name in ("first_name", "conditions")
+    ]
+    assert response.json()["detail"] == "invalid request: body.first_name, body.conditions"
+
+
 async def test_delete_cascades_to_addresses(api: httpx.AsyncClient) -> None:
     patient = await create_patient(api)
     address = await create_address(api, patient["id"])

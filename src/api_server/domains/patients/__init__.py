@@ -32,6 +32,12 @@ DOMAIN = Domain(
     read_scope="patients:read",  # reads of patients and addresses, GraphQL queries
     write_scope="patients:write",  # every change, GraphQL mutations
     routers=(patient_router, address_router, audit_router),
+    tags={
+        "patients": "Patients: create (with addresses), list a page at a time, read, change "
+        "(naming the version read), delete; choose the primary address.",
+        "addresses": "A patient's addresses: each belongs to one patient and goes with it.",
+        "audit": "The durable audit trail of patient changes, newest first (`admin` scope).",
+    },
     register=_register,
     graphql_query="api_server.domains.patients.graphql.query:Query",
     graphql_mutation="api_server.domains.patients.graphql.mutation:Mutation",

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from api_server.api.deps import IfMatchHeader, SessionDep
 from api_server.api.links import ID, IF_MATCH, VERSION, link, links
+from api_server.api.response_headers import ETAG, LOCATION, headers, merged
 from api_server.domains.patients.api_model import AddressCreate, AddressRead, AddressUpdate
 from api_server.domains.patients.db_model import Address
 from api_server.domains.patients.deps import AddressServiceDep
@@ -27,16 +28,19 @@ def _read(address: Address, response: Response) -> AddressRead:
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=AddressRead,
-    responses=problem_responses(404, 422, 503)
-    | links(
-        201,
-        link("getAddress", path=_NEW_ADDRESS),
-        link("updateAddress", path=_NEW_ADDRESS, headers=IF_MATCH, body={"version": VERSION}),
-        link("deleteAddress", path=_NEW_ADDRESS, headers=IF_MATCH),
-        link(
-            "setPrimaryAddress",
-            path={"patient_id": "$response.body#/patient_id"},
-            body={"address_id": ID},
+    responses=merged(
+        problem_responses(404),
+        headers(201, LOCATION, ETAG),
+        links(
+            201,
+            link("getAddress", path=_NEW_ADDRESS),
+            link("updateAddress", path=_NEW_ADDRESS, headers=IF_MATCH, body={"version": VERSION}),
+            link("deleteAddress", path=_NEW_ADDRESS, headers=IF_MATCH),
+            link(
+                "setPrimaryAddress",
+                path={"patient_id": "$response.body#/patient_id"},
+                body={"address_id": ID},
+            ),
         ),
     ),
 )
@@ -53,7 +57,11 @@ async def create_address(
     return _read(address, response)
 
 
-@router.get("/{address_id}", response_model=AddressRead, responses=problem_responses(404, 503))
+@router.get(
+    "/{address_id}",
+    response_model=AddressRead,
+    responses=merged(problem_responses(404), headers(200, ETAG)),
+)
 async def get_address(
     address_id: UUID, session: SessionDep, service: AddressServiceDep, response: Response
 ) -> AddressRead:
@@ -64,7 +72,7 @@ async def get_address(
 @router.patch(
     "/{address_id}",
     response_model=AddressRead,
-    responses=problem_responses(404, 409, 412, 422, 503),
+    responses=merged(problem_responses(404, 409, 412), headers(200, ETAG)),
 )
 async def update_address(
     address_id: UUID,
@@ -84,7 +92,7 @@ async def update_address(
 @router.delete(
     "/{address_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(404, 412, 503),
+    responses=problem_responses(404, 412),
 )
 async def delete_address(
     address_id: UUID,

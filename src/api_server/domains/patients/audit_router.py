@@ -13,7 +13,6 @@ from api_server.api.deps import ReadConnectionDep
 from api_server.auth.dependencies import requires
 from api_server.auth.principal import ADMIN_SCOPE
 from api_server.domains.patients.audit import AuditLogService
-from api_server.problem import problem_responses
 from api_server.services.di import Service
 
 __all__ = ["router"]
@@ -32,7 +31,6 @@ class AuditEntryRead(BaseModel):
 @router.get(
     "",
     response_model=list[AuditEntryRead],
-    responses=problem_responses(422, 503),
     dependencies=[requires(ADMIN_SCOPE)],
 )
 async def list_audit_events(

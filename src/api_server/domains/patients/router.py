@@ -16,6 +16,7 @@ from api_server.api.deps import (
     SessionDep,
 )
 from api_server.api.links import ID, IF_MATCH, VERSION, link, links
+from api_server.api.response_headers import ETAG, LOCATION, headers, merged
 from api_server.domains.patients.api_model import (
     LAST_NAME_FILTER,
     AddressRead,
@@ -44,20 +45,23 @@ def _read(patient: Patient, response: Response) -> PatientRead:
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=PatientRead,
-    responses=problem_responses(409, 422, 503)
-    | links(
-        201,
-        link("getPatient", path=_NEW_PATIENT),
-        link("updatePatient", path=_NEW_PATIENT, headers=IF_MATCH, body={"version": VERSION}),
-        link("deletePatient", path=_NEW_PATIENT, headers=IF_MATCH),
-        link(
-            "setPrimaryAddress",
-            path=_NEW_PATIENT,
-            headers=IF_MATCH,
-            body={"address_id": "$response.body#/primary_address_id", "version": VERSION},
+    responses=merged(
+        problem_responses(409),
+        headers(201, LOCATION, ETAG),
+        links(
+            201,
+            link("getPatient", path=_NEW_PATIENT),
+            link("updatePatient", path=_NEW_PATIENT, headers=IF_MATCH, body={"version": VERSION}),
+            link("deletePatient", path=_NEW_PATIENT, headers=IF_MATCH),
+            link(
+                "setPrimaryAddress",
+                path=_NEW_PATIENT,
+                headers=IF_MATCH,
+                body={"address_id": "$response.body#/primary_address_id", "version": VERSION},
+            ),
+            link("listPatientAddresses", path=_NEW_PATIENT),
+            link("createAddress", body={"patient_id": ID}),
         ),
-        link("listPatientAddresses", path=_NEW_PATIENT),
-        link("createAddress", body={"patient_id": ID}),
     ),
 )
 async def create_patient(
@@ -73,7 +77,7 @@ async def create_patient(
     return _read(patient, response)
 
 
-@router.get("", response_model=Page[PatientRead], responses=problem_responses(422, 503))
+@router.get("", response_model=Page[PatientRead])
 async def list_patients(
     session: SessionDep,
     service: PatientServiceDep,
@@ -90,7 +94,11 @@ async def list_patients(
     )
 
 
-@router.get("/{patient_id}", response_model=PatientRead, responses=problem_responses(404, 503))
+@router.get(
+    "/{patient_id}",
+    response_model=PatientRead,
+    responses=merged(problem_responses(404), headers(200, ETAG)),
+)
 async def get_patient(
     patient_id: UUID, db: ReadConnectionDep, service: PatientServiceDep, response: Response
 ) -> PatientRead:
@@ -103,7 +111,7 @@ async def get_patient(
 @router.patch(
     "/{patient_id}",
     response_model=PatientRead,
-    responses=problem_responses(404, 409, 412, 422, 503),
+    responses=merged(problem_responses(404, 409, 412), headers(200, ETAG)),
 )
 async def update_patient(
     patient_id: UUID,
@@ -123,7 +131,7 @@ async def update_patient(
 @router.delete(
     "/{patient_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(404, 412, 503),
+    responses=problem_responses(404, 412),
 )
 async def delete_patient(
     patient_id: UUID,
@@ -138,7 +146,7 @@ async def delete_patient(
 @router.put(
     "/{patient_id}/primary-address",
     response_model=PatientRead,
-    responses=problem_responses(404, 409, 412, 422, 503),
+    responses=merged(problem_responses(404, 409, 412), headers(200, ETAG)),
 )
 async def set_primary_address(
     patient_id: UUID,
@@ -162,7 +170,7 @@ async def set_primary_address(
 @router.get(
     "/{patient_id}/addresses",
     response_model=Page[AddressRead],
-    responses=problem_responses(404, 422, 503),
+    responses=problem_responses(404),
 )
 async def list_patient_addresses(
     patient_id: UUID,
