@@ -46,10 +46,10 @@ seed: .venv/.runtime ## Migrate, then load the small sample data set (idempotent
 	$(VENV_BIN)/api-server-cli db upgrade --yes
 	$(VENV_BIN)/api-server-cli seed
 
-test: .venv/.dev ## The whole suite, ~5 min on 2 cores (PostgreSQL tests skip loudly without it)
+test: .venv/.dev ## The whole suite, ~10 min on 2 cores (PostgreSQL tests skip loudly without it)
 	$(VENV_BIN)/pytest $(PYTEST_ARGS)
 
-test-fast: .venv/.dev ## All but the reliability and fuzz suites, in parallel: ~2 min on 2 cores
+test-fast: .venv/.dev ## All but the reliability and fuzz suites, in parallel: ~4 min on 2 cores
 	$(VENV_BIN)/pytest -n auto -m "not reliability and not fuzz" $(PYTEST_ARGS)
 
 lint: .venv/.dev ## ruff check + format check; Redocly's recommended rules on the OpenAPI document
@@ -70,7 +70,7 @@ format: .venv/.dev ## Format, then apply ruff's fixes (formats even when finding
 typecheck: .venv/.dev ## mypy --strict on src/
 	$(VENV_BIN)/mypy
 
-bench: .venv/.dev ## wrk vs baselines on PostgreSQL and SQLite (~5 min); JSON in bench/results/
+bench: .venv/.dev ## wrk vs baselines on PostgreSQL and SQLite (~8 min); JSON in bench/results/
 	bench/ensure_wrk.sh
 	$(VENV_BIN)/python -m bench.http_bench $(BENCH_ARGS)
 	$(VENV_BIN)/python bench/event_bus_overhead.py

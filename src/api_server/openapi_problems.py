@@ -62,6 +62,7 @@ _DESCRIPTIONS = {
     503: "Database unavailable (DATABASE_UNAVAILABLE): try again after `Retry-After` seconds",
 }
 _HEADERS = {401: _CHALLENGE, 403: _CHALLENGE, 503: _RETRY_AFTER}
+GRAPHQL_RESPONSE_MEDIA_TYPE = "application/graphql-response+json"
 
 
 def operations(
@@ -104,6 +105,14 @@ def _statuses(
     return statuses
 
 
+def _answers_graphql(responses: dict[str, Any]) -> bool:
+    return any(
+        GRAPHQL_RESPONSE_MEDIA_TYPE in (response.get("content") or {})
+        for response in responses.values()
+        if isinstance(response, dict)
+    )
+
+
 def _is_problem(response: dict[str, Any]) -> bool:
     # Declared with problem_responses(), FastAPI's automatic 422, or an error documented
     # without a body (answered by the same handlers). The health 503 documents its own body.
@@ -137,6 +146,8 @@ def document_problems(document: dict[str, Any], routes: list[Any]) -> None:
     as `application/problem+json` with its typed schema, its description and headers."""
     for path, method, operation, route in operations(document, routes):
         responses = operation["responses"]
+        if _answers_graphql(responses):
+            continue  # /graphql answers every refusal as a GraphQL response (graphql/)
         framework = _statuses(path, method, operation, route)
         declared = {int(s) for s in map(str, responses) if s.isdigit() and s[0] in "45"}
         for status in sorted(framework | declared):

@@ -29,7 +29,7 @@ from api_server.database.connection import (
 )
 from api_server.domains.patients.base_model import Sex
 from api_server.domains.patients.db_model import Patient
-from api_server.exceptions import DatabaseUnavailableError
+from api_server.exceptions import OverloadedError
 from api_server.settings import Settings
 from tests.serverproc import free_port
 
@@ -211,7 +211,7 @@ def _settings_one_connection(url: str, *, timeout: float) -> Settings:
         database_url=url,
         db_pool_size=1,
         db_max_overflow=0,
-        db_pool_timeout=timeout,
+        queue_deadline=timeout,  # how long a request waits for the one connection's turn
         _env_file=None,  # type: ignore[call-arg]
     )
 
@@ -269,7 +269,7 @@ async def test_a_read_connection_takes_a_turn_and_sees_committed_rows(
         async with borrow_db_read_connection() as connection:
             count = select(func.count()).select_from(Patient)
             assert await connection.scalar(count) == 1
-            with pytest.raises(DatabaseUnavailableError, match="no database connection"):
+            with pytest.raises(OverloadedError, match="no database connection"):
                 async with borrow_db_session(write=False):  # the only turn is taken
                     pass
         async with borrow_db_read_connection() as connection:  # the turn came back
@@ -278,11 +278,13 @@ async def test_a_read_connection_takes_a_turn_and_sees_committed_rows(
         await dispose_db()
 
 
-async def test_a_session_that_waits_past_the_pool_timeout_is_a_503(any_database_url: str) -> None:
+async def test_a_session_that_waits_past_the_queue_deadline_is_a_503_overloaded(
+    any_database_url: str,
+) -> None:
     database = _one_connection(any_database_url, timeout=0.2)
     try:
         async with database.connection_turn():
-            with pytest.raises(DatabaseUnavailableError, match="no database connection"):
+            with pytest.raises(OverloadedError, match="no database connection"):
                 async with database.connection_turn():
                     pass
         async with database.connection_turn():  # the permit came back

@@ -48,16 +48,21 @@ async def test_a_server_that_cannot_log_in_answers_503(
         # A key the server has not seen: verifying it needs the database, which cannot be
         # reached, so that too is a 503, never a 401.
         http.headers.update(bearer("apisrv_" + "k" * 43))
-        for method, path in (("GET", "/api/v1/patients"), ("POST", "/graphql")):
-            body = {"query": "{ patients { edges { cursor } } }"} if method == "POST" else None
-            response = await http.request(method, path, json=body)
-            assert response.status_code == 503, response.text
-            assert response.headers["retry-after"] == "1"
-            assert (response.json()["code"], response.json()["detail"]) == (
-                "DATABASE_UNAVAILABLE",
-                detail,
-            )
-            assert "secret-pw" not in response.text and "no_such" not in response.text
+        response = await http.get("/api/v1/patients")
+        assert response.status_code == 503, response.text
+        assert response.headers["retry-after"] == "1"
+        assert (response.json()["code"], response.json()["detail"]) == (
+            "DATABASE_UNAVAILABLE",
+            detail,
+        )
+        # GraphQL says the same as a GraphQL response (GraphQL over HTTP).
+        query = {"query": "{ patients { edges { cursor } } }"}
+        answer = await http.post("/graphql", json=query)
+        assert (answer.status_code, answer.headers["retry-after"]) == (503, "1")
+        error = answer.json()["errors"][0]
+        assert (error["extensions"]["code"], error["message"]) == ("DATABASE_UNAVAILABLE", detail)
+        for text in (response.text, answer.text):
+            assert "secret-pw" not in text and "no_such" not in text
         assert (await http.get("/health-check")).status_code == 503
 
 

@@ -36,4 +36,8 @@ async def test_a_writer_waiting_past_the_deadline_for_its_turn_is_shed(app_clien
     async with app_client(queue_deadline=0.2) as http:
         async with borrow_db_session():  # a write transaction holds the turn
             assert_overloaded(await http.post(f"{V1}/patients", json=patient_body()))
-        assert (await http.post(f"{V1}/patients", json=patient_body())).status_code == 201
+        # Served again once the turn is back (the outbox relay may take it for a moment).
+        statuses = [(await http.post(f"{V1}/patients", json=patient_body())).status_code]
+        while statuses[-1] != 201 and len(statuses) < 5:
+            statuses.append((await http.post(f"{V1}/patients", json=patient_body())).status_code)
+        assert statuses[-1] == 201, statuses
