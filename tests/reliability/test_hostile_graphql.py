@@ -110,7 +110,7 @@ async def test_hostile_documents_are_answered_fast_and_ping_stays_fast(
         else:
             codes = {error["extensions"]["code"] for error in body["errors"]}
             assert codes == {expected[kind]}, body
-            assert body["data"] is None
+            assert body.get("data") is None  # a request error: no data at all
         assert took < ANSWER_WITHIN, (kind, took)
     pings.sort()
     p99 = pings[int(len(pings) * 0.99) - 1]
