@@ -64,13 +64,6 @@ SCENARIOS = [
     ),
     Scenario("GET /api/v1/patients?limit=20", "/api/v1/patients?limit=20"),
     Scenario(
-        "POST /api/v1/patients",
-        "/api/v1/patients",
-        lua=POST_PATIENT,
-        # The outbox row written with each patient, against the same server without it.
-        baseline=Baseline("no_outbox", "/api/v1/patients", 0.85, spec=False),
-    ),
-    Scenario(
         "POST /graphql patient(id)",
         "/graphql",
         lua=GRAPHQL_PATIENT,
@@ -79,5 +72,14 @@ SCENARIOS = [
         baseline=Baseline("strawberry", "/graphql", 0.9, spec=False),
         requires="/graphql",
         compare_to=("GET /api/v1/patients/{id}", 0.6),
+    ),
+    # Writes last: the outbox relay delivers their events afterwards, which must not run
+    # under the reads' measurements.
+    Scenario(
+        "POST /api/v1/patients",
+        "/api/v1/patients",
+        lua=POST_PATIENT,
+        # The outbox row written with each patient, against the same server without it.
+        baseline=Baseline("no_outbox", "/api/v1/patients", 0.85, spec=False),
     ),
 ]
