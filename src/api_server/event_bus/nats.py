@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import nats
+import pydantic_core
 from loguru import logger
 from nats.aio.client import Client
 from nats.js import JetStreamContext
@@ -116,6 +117,5 @@ class NatsPublisher:
 
 
 def encode(payload: dict[str, Any]) -> bytes:
-    import json
-
-    return json.dumps(payload, separators=(",", ":")).encode()
+    """The message body: the event's JSON (pydantic-core's encoder, as the responses use)."""
+    return pydantic_core.to_json(payload)
