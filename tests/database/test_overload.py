@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import httpx
@@ -14,27 +16,19 @@ from api_server.exceptions import OverloadedError
 from tests.domains.patients.factories import V1, patient_body
 
 
-async def _turn(*, write: bool) -> Any:
+@asynccontextmanager
+async def holding_turn(*, write: bool) -> AsyncIterator[None]:
     """A session holding a turn, taken even if the outbox relay holds it for a moment."""
-    for _ in range(20):
-        lease = borrow_db_session(write=write)
-        try:
-            await lease.__aenter__()
-        except OverloadedError:
-            continue
-        return _Held(lease)
-    raise AssertionError("no turn for the test itself")
-
-
-class _Held:
-    def __init__(self, lease: Any) -> None:
-        self.lease = lease
-
-    async def __aenter__(self) -> None:
-        return None
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.lease.__aexit__(None, None, None)
+    async with AsyncExitStack() as stack:
+        for _ in range(20):
+            try:
+                await stack.enter_async_context(borrow_db_session(write=write))
+                break
+            except OverloadedError:
+                continue
+        else:
+            raise AssertionError("no turn for the test itself")
+        yield
 
 
 def assert_overloaded(response: httpx.Response) -> None:
@@ -47,7 +41,7 @@ async def test_a_request_waiting_past_the_deadline_for_a_connection_is_shed(
     app_client: Any,
 ) -> None:
     async with app_client(db_pool_size=1, db_max_overflow=0, queue_deadline=0.2) as http:
-        async with await _turn(write=False):  # the only connection
+        async with holding_turn(write=False):  # the only connection
             shed = await asyncio.gather(*(http.get(f"{V1}/patients") for _ in range(3)))
         for response in shed:
             assert_overloaded(response)
@@ -60,7 +54,7 @@ async def test_a_request_waiting_past_the_deadline_for_a_connection_is_shed(
 async def test_a_writer_waiting_past_the_deadline_for_its_turn_is_shed(app_client: Any) -> None:
     # SQLite: one writer at a time; the others queue for the write turn.
     async with app_client(queue_deadline=0.2) as http:
-        async with await _turn(write=True):  # a write transaction holds the turn
+        async with holding_turn(write=True):  # a write transaction holds the turn
             assert_overloaded(await http.post(f"{V1}/patients", json=patient_body()))
         # Served again once the turn is back (the outbox relay may take it for a moment).
         statuses = [(await http.post(f"{V1}/patients", json=patient_body())).status_code]
