@@ -3,19 +3,28 @@ tests/compat/test_contracts.py). Imported only when the GraphQL profile is serve
 
 from __future__ import annotations
 
+from inspect import isawaitable
 from typing import Any
 
+from graphql import DocumentNode, GraphQLError
+from graphql import ExecutionResult as GraphQLExecutionResult
 from starlette.requests import Request
 from starlette.responses import Response
+from strawberry.execution import optimized_is_awaitable
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.schema import Schema
+from strawberry.schema._graphql_core import execution_context_class_kwargs
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
 __all__ = [
+    "execute_document",
     "execute_single_operation",
     "is_pre_execution_error",
+    "pre_execution_error",
     "requested_operation_name",
+    "runs_plain_execution",
     "serves_streamed_results",
     "signal_errors",
 ]
@@ -68,3 +77,47 @@ def is_pre_execution_error(result: ExecutionResult) -> bool:
     """True for a result Strawberry made before execution (the document did not parse or
     validate, or an extension refused it) or from an exception an extension raised."""
     return isinstance(result, PreExecutionError)
+
+
+def runs_plain_execution(schema: Schema) -> bool:
+    """True when Strawberry adds nothing around each field of an execution: no extension
+    resolves fields (a middleware) and the schema has no custom directives, so
+    `execute_document()` runs what `schema.execute()` would."""
+    return not schema.directives and not any(
+        extension._implements_resolve() for extension in schema.get_extensions()
+    )
+
+
+async def execute_document(
+    schema: Schema,
+    document: DocumentNode,
+    *,
+    variables: dict[str, Any] | None,
+    operation_name: str | None,
+    context: Any,
+    operation_extensions: dict[str, Any] | None,
+) -> GraphQLExecutionResult:
+    """What `schema.execute()` runs for a parsed and validated document (its
+    `_execute_operation`), without the extension hooks around it."""
+    result = schema._get_execute_function()(
+        schema._schema,
+        document,
+        root_value=None,
+        variable_values=variables,
+        operation_name=operation_name,
+        context_value=context,
+        is_awaitable=optimized_is_awaitable,
+        **execution_context_class_kwargs(schema.execution_context_class),
+        **schema._get_custom_context_kwargs(operation_extensions),
+    )
+    if isawaitable(result):
+        result = await result
+    if not isinstance(result, GraphQLExecutionResult):  # incremental delivery: not served here
+        raise TypeError(f"unexpected execution result {type(result).__name__}")
+    return result
+
+
+def pre_execution_error(error: GraphQLError) -> ExecutionResult:
+    """The result Strawberry makes of an exception raised around execution: `error` alone,
+    no data, a request error (`is_pre_execution_error`)."""
+    return PreExecutionError(data=None, errors=[error])

@@ -14,6 +14,7 @@ from strawberry.fastapi import BaseContext
 
 from api_server.auth.dependencies import principal_of
 from api_server.auth.principal import Principal
+from api_server.database.leases import ReadSource
 from api_server.services.registry import ServiceRegistry
 
 T = TypeVar("T")
@@ -25,17 +26,20 @@ __all__ = ["GraphQLContext", "get_graphql_context"]
 class GraphQLContext(BaseContext):
     """What every resolver sees as `info.context`.
 
-    The session is bound by the `DatabaseTransaction` extension for the duration of the
-    execution. GraphQL resolves sibling fields concurrently but an `AsyncSession` allows one
-    operation at a time, so every database access goes through `read()` / `write()`, which
-    take turns on one lock (one connection per request either way: nothing is lost).
+    The database is bound by the `DatabaseTransaction` extension for the duration of the
+    execution: a mutation gets a session (its transaction), a query a read connection (Core
+    statements, as REST's `ReadConnectionDep`; a resolver that needs the ORM in a query can
+    open `AsyncSession(bind=connection)` on it). GraphQL resolves sibling fields concurrently
+    but a connection runs one statement at a time, so every database access goes through
+    `read()` / `write()`, which take turns on one lock (one connection per request either
+    way: nothing is lost).
     """
 
     def __init__(self, registry: ServiceRegistry, principal: Principal | None = None) -> None:
         super().__init__()
         self.registry = registry
         self.principal = principal  # the authenticated caller (the router refuses anonymous)
-        self._session: AsyncSession | None = None
+        self._source: ReadSource | None = None
         self._lock = asyncio.Lock()
         self._loaders: dict[Callable[..., Any], DataLoader[Any, Any]] = {}
 
@@ -50,19 +54,20 @@ class GraphQLContext(BaseContext):
             loader = self._loaders[factory] = factory(self)
         return loader  # type: ignore[return-value]
 
-    def bind_session(self, session: AsyncSession | None) -> None:
-        self._session = session
+    def bind_database(self, source: ReadSource | None) -> None:
+        self._source = source
 
-    def _require_session(self) -> AsyncSession:
-        if self._session is None:
-            raise RuntimeError("no database session: is the DatabaseTransaction extension on?")
-        return self._session
+    def _require_source(self) -> ReadSource:
+        if self._source is None:
+            raise RuntimeError("no database: is the DatabaseTransaction extension on?")
+        return self._source
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncSession]:
-        """Exclusive use of the request's session for a read."""
+    async def read(self) -> AsyncIterator[ReadSource]:
+        """Exclusive use of the request's session (mutations) or read connection (queries)
+        for a read: Core statements, as the services' `read*` methods run."""
         async with self._lock:
-            yield self._require_session()
+            yield self._require_source()
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
@@ -72,7 +77,10 @@ class GraphQLContext(BaseContext):
         """
         try:
             async with self._lock:
-                yield self._require_session()
+                source = self._require_source()
+                if not isinstance(source, AsyncSession):
+                    raise RuntimeError("a write outside a mutation: queries read only")
+                yield source
         finally:
             self._loaders = {}  # what a loader cached may be stale now
 

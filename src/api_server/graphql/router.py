@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.fastapi import GraphQLRouter
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
@@ -155,13 +155,15 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
             if operation is None:
                 response: Response = await super().run(request, context=context, root_value=None)
             else:
-                result = await execute_single_operation(
-                    self,
-                    request,
-                    sub_response=response_for_resolvers,
-                    context=context,
-                    operation=operation,
-                )
+                result = await self._run_prepared(operation, context)
+                if result is None:
+                    result = await execute_single_operation(
+                        self,
+                        request,
+                        sub_response=response_for_resolvers,
+                        context=context,
+                        operation=operation,
+                    )
                 data = await self.process_result(request, result)
                 signal_errors(self, result, data)
                 response = self.create_response(data, response_for_resolvers)
@@ -170,6 +172,15 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
         if tasks.tasks:
             response.background = tasks
         return response
+
+    async def _run_prepared(
+        self, operation: GraphQLRequestData, context: GraphQLContext
+    ) -> ExecutionResult | None:
+        fast_path = getattr(self.schema, "fast_path", None)
+        if fast_path is None:
+            return None
+        result: ExecutionResult | None = await fast_path.run(self.schema, operation, context)
+        return result
 
     def decode_json(self, data: str | bytes) -> object:
         # Strawberry turns only JSONDecodeError into a 400. Nesting too deep for the parser

@@ -12,10 +12,13 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 from strawberry.types.base import get_object_definition
 
+from api_server.compat.strawberry import runs_plain_execution
 from api_server.domain import Domain
 from api_server.graphql.authorization import root_scopes
 from api_server.graphql.errors import log_error
-from api_server.graphql.extensions import build_extensions
+from api_server.graphql.extensions import CACHE_SIZE, build_extensions
+from api_server.graphql.fast_path import FastPath
+from api_server.graphql.prepared_documents import PreparedDocuments
 from api_server.graphql.scalars import SCALARS
 from api_server.settings import Settings
 
@@ -30,6 +33,10 @@ ROOT_DESCRIPTIONS = {
 
 
 class ApiSchema(Schema):
+    # Set by build_schema(): how the router runs documents accepted before (None: it never
+    # does, Strawberry runs every request).
+    fast_path: FastPath | None = None
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -71,9 +78,14 @@ def build_schema(settings: Settings, domains: Sequence[Domain]) -> ApiSchema:
     query_root = _merged("Query", queries)
     if query_root is None:
         raise ValueError("the GraphQL profile needs at least one domain with query fields")
-    return ApiSchema(
+    scopes = root_scopes(domains)
+    prepared = PreparedDocuments(maxsize=CACHE_SIZE)
+    schema = ApiSchema(
         query=query_root,
         mutation=_merged("Mutation", mutations),
-        extensions=build_extensions(settings, root_scopes(domains)),
+        extensions=build_extensions(settings, scopes, prepared),
         config=StrawberryConfig(scalar_map=SCALARS),
     )
+    if runs_plain_execution(schema):
+        schema.fast_path = FastPath(prepared, scopes, settings.graphql_max_cost)
+    return schema

@@ -16,8 +16,6 @@ from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, Table, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
 from api_server.exceptions import ValidationFailedError
 
@@ -105,23 +103,26 @@ def paginate(rows: Sequence[T], limit: int, id_of: Callable[[T], UUID]) -> PageR
 
 
 async def keyset_page(
-    session: AsyncSession,
-    model: type[M],
+    source: Any,
+    table: Table,
     *conditions: ColumnElement[bool],
     limit: int,
     cursor: str | None = None,
+    read: Callable[[Any], M],
 ) -> PageResult[M]:
-    """One page of `model` rows matching `conditions`, in primary-key (creation) order.
+    """One page of `table` rows matching `conditions`, in primary-key (creation) order.
 
-    `model` is a table model whose primary key is a UUIDv7 `id`.
+    `table`'s primary key is a UUIDv7 `id`. A Core statement, so `source` is a session or a
+    read connection (`ReadSource`); `read(mapping)` turns a row into the item (a read model):
+    no ORM instance is built for a page that is only displayed.
     """
-    key: Any = col(model.id)  # type: ignore[attr-defined]
+    key = table.c.id
     where = list(conditions)
     if cursor is not None:
         where.append(key > decode_cursor(cursor))
-    statement = select(model).where(*where).order_by(key).limit(limit + 1)
-    rows = (await session.scalars(statement)).all()
-    return paginate(rows, limit, lambda row: row.id)  # type: ignore[attr-defined]
+    statement = select(table).where(*where).order_by(key).limit(limit + 1)
+    rows = [read(row) for row in (await source.execute(statement)).mappings()]
+    return paginate(rows, limit, lambda item: item.id)  # type: ignore[attr-defined]
 
 
 async def keyset_pages(

@@ -60,15 +60,18 @@ class AddressService:
         )
 
     async def list_for_patient(
-        self, *, session: AsyncSession, patient_id: UUID, limit: int, cursor: str | None = None
-    ) -> PageResult[Address]:
-        if (
-            await session.scalar(select(col(Patient.id)).where(col(Patient.id) == patient_id))
-            is None
-        ):
+        self, *, session: ReadSource, patient_id: UUID, limit: int, cursor: str | None = None
+    ) -> PageResult[AddressRead]:
+        patients: Table = Patient.__table__  # type: ignore[attr-defined]
+        if await session.scalar(select(patients.c.id).where(patients.c.id == patient_id)) is None:
             raise ResourceNotFoundError("patient", patient_id)
         return await keyset_page(
-            session, Address, col(Address.patient_id) == patient_id, limit=limit, cursor=cursor
+            session,
+            _ADDRESSES,
+            _ADDRESSES.c.patient_id == patient_id,
+            limit=limit,
+            cursor=cursor,
+            read=AddressRead.model_validate,
         )
 
     async def create(self, *, session: AsyncSession, data: AddressCreate) -> Address:

@@ -79,7 +79,7 @@ async def create_patient(
 
 @router.get("", response_model=Page[PatientRead])
 async def list_patients(
-    session: SessionDep,
+    session: ReadConnectionDep,
     service: PatientServiceDep,
     limit: LimitQuery = DEFAULT_PAGE_SIZE,
     cursor: CursorQuery = None,
@@ -89,9 +89,7 @@ async def list_patients(
 ) -> Page[PatientRead]:
     """List patients in creation order, a page at a time."""
     page = await service.list(session=session, limit=limit, cursor=cursor, last_name=last_name)
-    return Page(
-        items=[PatientRead.model_validate(p) for p in page.items], next_cursor=page.next_cursor
-    )
+    return Page(items=page.items, next_cursor=page.next_cursor)
 
 
 @router.get(
@@ -174,7 +172,7 @@ async def set_primary_address(
 )
 async def list_patient_addresses(
     patient_id: UUID,
-    session: SessionDep,
+    session: ReadConnectionDep,
     service: AddressServiceDep,
     limit: LimitQuery = DEFAULT_PAGE_SIZE,
     cursor: CursorQuery = None,
@@ -183,6 +181,4 @@ async def list_patient_addresses(
     page = await service.list_for_patient(
         session=session, patient_id=patient_id, limit=limit, cursor=cursor
     )
-    return Page(
-        items=[AddressRead.model_validate(a) for a in page.items], next_cursor=page.next_cursor
-    )
+    return Page(items=page.items, next_cursor=page.next_cursor)

@@ -45,6 +45,7 @@ _CODE_ATTEMPTS = 5
 _PATIENTS: Table = Patient.__table__  # type: ignore[attr-defined]
 _READ_ONE = select(_PATIENTS).where(_PATIENTS.c.id == bindparam("id"))
 _READ_MANY = select(_PATIENTS).where(_PATIENTS.c.id.in_(bindparam("ids", expanding=True)))
+_READ_BY_CODE = select(_PATIENTS).where(_PATIENTS.c.patient_id == bindparam("code"))
 
 
 def new_patient_code() -> str:
@@ -74,11 +75,12 @@ class PatientService:
             raise ResourceNotFoundError(RESOURCE, patient_id)
         return PatientRead.model_validate(row)
 
-    async def get_by_code(self, *, session: AsyncSession, code: str) -> Patient:
-        patient = await session.scalar(select(Patient).where(col(Patient.patient_id) == code))
-        if patient is None:
+    async def read_by_code(self, *, session: ReadSource, code: str) -> PatientRead:
+        """The patient with the human-friendly identifier `code`, as `read()`."""
+        row = (await session.execute(_READ_BY_CODE, {"code": code})).mappings().first()
+        if row is None:
             raise ResourceNotFoundError(RESOURCE, code)
-        return patient
+        return PatientRead.model_validate(row)
 
     async def read_many(self, *, session: ReadSource, ids: list[UUID]) -> dict[UUID, PatientRead]:
         """Read models of the patients by id, in one query (for DataLoaders)."""
@@ -88,15 +90,22 @@ class PatientService:
     async def list(
         self,
         *,
-        session: AsyncSession,
+        session: ReadSource,
         limit: int,
         cursor: str | None = None,
         last_name: str | None = None,
-    ) -> PageResult[Patient]:
+    ) -> PageResult[PatientRead]:
         conditions: list[ColumnElement[bool]] = []
         if last_name is not None:
-            conditions.append(col(Patient.last_name) == last_name)
-        return await keyset_page(session, Patient, *conditions, limit=limit, cursor=cursor)
+            conditions.append(_PATIENTS.c.last_name == last_name)
+        return await keyset_page(
+            session,
+            _PATIENTS,
+            *conditions,
+            limit=limit,
+            cursor=cursor,
+            read=PatientRead.model_validate,
+        )
 
     async def create(self, *, session: AsyncSession, data: PatientCreate) -> Patient:
         fields = data.model_dump(exclude={"addresses", "patient_id"})
