@@ -80,7 +80,8 @@ class Settings(BaseSettings):
     # Database
     database_url: SecretStr = SecretStr(DEFAULT_DATABASE_URL)
     auto_migrate: bool = True
-    db_pool_size: int = Field(default=20, ge=1)
+    # None: a default per backend (database/drivers.py: pool_size()).
+    db_pool_size: int | None = Field(default=None, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
     db_pool_timeout: float = Field(default=5.0, gt=0)
     queue_deadline: float = Field(
@@ -92,6 +93,12 @@ class Settings(BaseSettings):
     )
     db_connect_timeout: float = Field(default=3.0, gt=0)
     db_statement_timeout_ms: int = Field(default=15_000, ge=0)
+    sqlite_cache_kib: int = Field(
+        default=512,
+        ge=64,
+        le=1024 * 1024,
+        description="page cache of each pooled SQLite connection, KiB (PRAGMA cache_size)",
+    )
     advisory_lock_timeout: float = Field(default=60.0, gt=0)
 
     # Readiness

@@ -89,7 +89,7 @@ def create_database(settings: Settings) -> Database:
     # Reads run without BEGIN/COMMIT: at READ COMMITTED (PostgreSQL's default) every statement
     # takes its own snapshot anyway, so a read-only transaction only adds two round trips.
     if is_sqlite(url):
-        install_sqlite_behaviour(engine)
+        install_sqlite_behaviour(engine, cache_kib=settings.sqlite_cache_kib)
         write_engine = engine.execution_options(**{SQLITE_WRITE_OPTION: True})
         # Not isolation_level=AUTOCOMMIT: on SQLite that costs a PRAGMA per checkout.
         read_engine = engine.execution_options(**{SQLITE_READ_OPTION: True})
@@ -116,7 +116,7 @@ def create_database(settings: Settings) -> Database:
         # The gate is the pool's size wide, not pool + overflow: requests using overflow
         # connections opened and closed them on every burst.
         connection_turns=ConnectionTurns(
-            settings.db_pool_size if "pool_size" in options else None,
+            options.get("pool_size"),
             settings.queue_deadline,
             shed,
         ),
