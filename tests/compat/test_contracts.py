@@ -210,3 +210,19 @@ async def test_fastapi_keeps_the_effective_route_of_an_included_router() -> None
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         assert (await client.get("/api/items/7")).status_code == 200
     assert seen == ["/api/items/{item_id}"]
+
+
+def test_sqlalchemys_aiosqlite_adapter_and_aiosqlite_internals_are_there() -> None:
+    """compat/aiosqlite.py swaps the adapter's class on a connection (same slots) and sends
+    one function to aiosqlite's thread per statement."""
+    import inspect
+
+    import aiosqlite
+    from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_connection
+
+    from api_server.compat.aiosqlite import OneTripConnection
+
+    assert AsyncAdapt_aiosqlite_connection.__slots__ == OneTripConnection.__slots__ == ()
+    assert "_cursor_cls" in vars(AsyncAdapt_aiosqlite_connection), "adapter _cursor_cls"
+    assert inspect.iscoroutinefunction(aiosqlite.Connection._execute), "aiosqlite _execute"
+    assert isinstance(inspect.getattr_static(aiosqlite.Connection, "_conn"), property), "_conn"

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import NullPool
 
+from api_server.compat.aiosqlite import use_one_trip_cursors
 from api_server.compat.sqlalchemy import run_awaitable_from_sync, wrap_dialect_rollback
 from api_server.database.urls import is_sqlite
 from api_server.settings import Settings
@@ -116,6 +117,7 @@ def install_sqlite_behaviour(engine: AsyncEngine, *, cache_kib: int) -> None:
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        use_one_trip_cursors(dbapi_connection)  # one thread trip per statement, not four
         # Take over transaction control from the driver so BEGIN can be chosen per use.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
