@@ -22,7 +22,7 @@ from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
-from api_server.api.routing import include_flat
+from api_server.api.routing import RequestRoute, include_flat
 from api_server.auth.dependencies import authorize_request, guarded_options, principal_of
 from api_server.compat.strawberry import (
     execute_single_operation,
@@ -125,7 +125,7 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
             name="handle_http_post",
             # 401 before anything is parsed (a guarded route class: no dependency to solve per
             # request); each root field's scope is checked per operation.
-            **guarded_options({}),
+            **guarded_options({"route_class_override": RequestRoute}),
         )
         # Streamed results (@defer/@stream, subscriptions over HTTP) need Strawberry's run().
         self._plain_posts = not serves_streamed_results(self)
