@@ -53,7 +53,7 @@ async def test_a_statement_is_one_trip_to_the_connections_thread(
         trips.clear()
         rows = (await connection.execute(text("SELECT id, v FROM t"))).all()
         assert rows == []
-        assert trips == ["_execute"]  # SQLAlchemy's cursor: cursor, execute, fetchall, close
+        assert trips == ["_run"]  # SQLAlchemy's cursor: cursor, execute, fetchall, close
         raw = await connection.get_raw_connection()
         assert isinstance(raw.dbapi_connection.cursor(), OneTripCursor)
 

@@ -27,23 +27,16 @@ __all__ = ["OneTripConnection", "OneTripCursor", "use_one_trip_cursors"]
 _Outcome = tuple[Any, int, int | None, list[Any]]
 
 
-def _execute(connection: sqlite3.Connection, operation: str, parameters: Any) -> _Outcome:
+def _run(connection: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> _Outcome:
+    """One statement, in the connection's thread: cursor, execute, fetch, close."""
     cursor = connection.cursor()
     try:
-        if parameters is None:
+        if many:
+            cursor.executemany(operation, parameters)
+        elif parameters is None:
             cursor.execute(operation)
         else:
             cursor.execute(operation, parameters)
-        rows = cursor.fetchall() if cursor.description else []
-        return cursor.description, cursor.rowcount, cursor.lastrowid, rows
-    finally:
-        cursor.close()
-
-
-def _executemany(connection: sqlite3.Connection, operation: str, parameters: Any) -> _Outcome:
-    cursor = connection.cursor()
-    try:
-        cursor.executemany(operation, parameters)
         rows = cursor.fetchall() if cursor.description else []
         return cursor.description, cursor.rowcount, cursor.lastrowid, rows
     finally:
@@ -83,20 +76,16 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         return self._lastrowid  # type: ignore[return-value]
 
     async def _execute_async(self, operation: Any, parameters: Any) -> Any:
-        async with self._adapt_connection._execute_mutex:
-            outcome = await self._connection._execute(
-                _execute, self._connection._conn, operation, parameters
-            )
-        self._keep(outcome)
+        await self._run(operation, parameters, many=False)
 
     async def _executemany_async(self, operation: Any, seq_of_parameters: Any) -> Any:
+        await self._run(operation, seq_of_parameters, many=True)
+
+    async def _run(self, operation: Any, parameters: Any, *, many: bool) -> None:
         async with self._adapt_connection._execute_mutex:
             outcome = await self._connection._execute(
-                _executemany, self._connection._conn, operation, seq_of_parameters
+                _run, self._connection._conn, operation, parameters, many
             )
-        self._keep(outcome)
-
-    def _keep(self, outcome: _Outcome) -> None:
         self._description, self._rowcount, self._lastrowid, rows = outcome
         self._rows = collections.deque(rows)
 
