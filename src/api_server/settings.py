@@ -88,8 +88,9 @@ class Settings(BaseSettings):
         default=1.0,
         gt=0,
         le=60,
-        description="seconds a request may wait for a database turn before it is answered "
-        "503 OVERLOADED (keep it under the client's and the load balancer's timeouts)",
+        description="seconds from a request's arrival within which it must get its database "
+        "turns, else it is answered 503 OVERLOADED (keep it under the client's and the load "
+        "balancer's timeouts)",
     )
     db_connect_timeout: float = Field(default=3.0, gt=0)
     db_statement_timeout_ms: int = Field(default=15_000, ge=0)

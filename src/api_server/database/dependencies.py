@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from api_server.compat.fastapi import function_exit_stack
 from api_server.database.leases import ReadConnectionLease, SessionLease
 from api_server.database.state import get_database
+from api_server.request_clock import arrival_of
 
 __all__ = ["ReadConnectionDep", "SessionDep", "get_db_read_connection", "get_db_session"]
 
@@ -29,7 +30,8 @@ async def get_db_session(request: Request) -> AsyncSession:
     cancelled mid-commit (a forced shutdown) rolls back, as if the process had stopped there,
     and leaks nothing.
     """
-    lease = SessionLease(get_database(), write=request.method not in _SAFE_METHODS)
+    write = request.method not in _SAFE_METHODS
+    lease = SessionLease(get_database(), write=write, arrived_at=arrival_of(request.scope))
     return await function_exit_stack(request).enter_async_context(lease)
 
 
@@ -38,7 +40,7 @@ async def get_db_read_connection(request: Request) -> AsyncConnection:
 
     Closed when the endpoint has returned, like `get_db_session`'s session.
     """
-    lease = ReadConnectionLease(get_database())
+    lease = ReadConnectionLease(get_database(), arrived_at=arrival_of(request.scope))
     return await function_exit_stack(request).enter_async_context(lease)
 
 

@@ -60,17 +60,17 @@ class Database:
         if self.admin_engine is not self.engine:
             await self.admin_engine.dispose()
 
-    async def take_connection_turn(self) -> None:
-        await self.connection_turns.take()
+    async def take_connection_turn(self, arrived_at: float | None = None) -> None:
+        await self.connection_turns.take(arrived_at)
 
-    def give_back_connection_turn(self) -> None:
-        self.connection_turns.give_back()
+    def give_back_connection_turn(self, held: float | None = None) -> None:
+        self.connection_turns.give_back(held)
 
-    async def take_writer_turn(self) -> None:
-        await self.writer_turns.take()
+    async def take_writer_turn(self, arrived_at: float | None = None) -> None:
+        await self.writer_turns.take(arrived_at)
 
-    def give_back_writer_turn(self) -> None:
-        self.writer_turns.give_back()
+    def give_back_writer_turn(self, held: float | None = None) -> None:
+        self.writer_turns.give_back(held)
 
     @asynccontextmanager
     async def connection_turn(self) -> AsyncIterator[None]:

@@ -13,6 +13,7 @@ bookkeeping (docs/performance.md).
 from __future__ import annotations
 
 import asyncio
+from time import monotonic
 from types import TracebackType
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -30,22 +31,25 @@ ReadSource = AsyncSession | AsyncConnection
 class SessionLease:
     """The unit of work `borrow_db_session()` returns: `async with` it for a session."""
 
-    __slots__ = ("_database", "_session", "_write")
+    __slots__ = ("_arrived_at", "_database", "_session", "_taken", "_write")
 
-    def __init__(self, database: Database, *, write: bool) -> None:
+    def __init__(self, database: Database, *, write: bool, arrived_at: float | None = None) -> None:
         self._database = database
         self._write = write
+        self._arrived_at = arrived_at  # of the request it serves (database/turns.py)
         self._session: AsyncSession | None = None
+        self._taken = 0.0
 
     async def __aenter__(self) -> AsyncSession:
-        database, write = self._database, self._write
+        database, write, arrived_at = self._database, self._write, self._arrived_at
         # The writer turn first: a writer queued behind another write must not hold one of
         # the connection turns meanwhile (on SQLite, reads run alongside a write; they would
         # wait).
         if write:
-            await database.take_writer_turn()
+            await database.take_writer_turn(arrived_at)
         try:
-            await database.take_connection_turn()
+            await database.take_connection_turn(arrived_at)
+            self._taken = monotonic()
             try:
                 factory = database.write_sessionmaker if write else database.sessionmaker
                 self._session = factory()
@@ -83,9 +87,10 @@ class SessionLease:
                 # connection's way back to the pool.
                 await asyncio.shield(session.close())
             finally:
-                self._database.give_back_connection_turn()
+                held = monotonic() - self._taken
+                self._database.give_back_connection_turn(held)
                 if self._write:
-                    self._database.give_back_writer_turn()
+                    self._database.give_back_writer_turn(held)
 
 
 class ReadConnectionLease:
@@ -98,15 +103,18 @@ class ReadConnectionLease:
     turn like a session, and outages surface as `DatabaseUnavailableError` (503).
     """
 
-    __slots__ = ("_connection", "_database")
+    __slots__ = ("_arrived_at", "_connection", "_database", "_taken")
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, arrived_at: float | None = None) -> None:
         self._database = database
+        self._arrived_at = arrived_at  # of the request it serves (database/turns.py)
         self._connection: AsyncConnection | None = None
+        self._taken = 0.0
 
     async def __aenter__(self) -> AsyncConnection:
         database = self._database
-        await database.take_connection_turn()
+        await database.take_connection_turn(self._arrived_at)
+        self._taken = monotonic()
         try:
             self._connection = await database.read_engine.connect()
         except BaseException as error:
@@ -129,7 +137,7 @@ class ReadConnectionLease:
             # A connection a disconnect error invalidated is discarded, not pooled, by close.
             await asyncio.shield(connection.close())
         finally:
-            self._database.give_back_connection_turn()
+            self._database.give_back_connection_turn(monotonic() - self._taken)
         if error is not None:
             _raise_if_unavailable(error)
 

@@ -60,15 +60,16 @@ def get_engine() -> AsyncEngine:
     return get_database().engine
 
 
-def borrow_db_read_connection() -> ReadConnectionLease:
+def borrow_db_read_connection(*, arrived_at: float | None = None) -> ReadConnectionLease:
     """A connection for reads only, without a session (see `ReadConnectionLease`).
 
-    `async with borrow_db_read_connection() as connection: ...`
+    `async with borrow_db_read_connection() as connection: ...`; `arrived_at`: when the
+    request it serves arrived (`request_clock.arrival_of`), whose queue deadline it keeps.
     """
-    return ReadConnectionLease(get_database())
+    return ReadConnectionLease(get_database(), arrived_at=arrived_at)
 
 
-def borrow_db_session(*, write: bool = True) -> SessionLease:
+def borrow_db_session(*, write: bool = True, arrived_at: float | None = None) -> SessionLease:
     """A session whose transaction commits when the block ends and rolls back on error.
 
     `async with borrow_db_session() as session: ...`
@@ -77,6 +78,6 @@ def borrow_db_session(*, write: bool = True) -> SessionLease:
     which at READ COMMITTED sees exactly what a transaction would), so nothing to commit.
     Write in it and the write is immediate, and events raised in it are never delivered:
     use a write session for changes. Database outages surface as `DatabaseUnavailableError`
-    (503), never as driver errors.
+    (503), never as driver errors. `arrived_at` as `borrow_db_read_connection()`.
     """
-    return SessionLease(get_database(), write=write)
+    return SessionLease(get_database(), write=write, arrived_at=arrived_at)

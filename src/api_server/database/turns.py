@@ -10,20 +10,30 @@ SQLite has one writer at a time, and its busy handler polls with growing sleeps,
 load some writers starve past any timeout: `WriterTurns` queues this process's writers first
 come first served (the busy handler still arbitrates between processes).
 
-Both give up after the queue deadline (`API_SERVER_QUEUE_DEADLINE`): a request that waited
-that long is answered at once with 503 OVERLOADED and `Retry-After`, not left queued until
-its client or load balancer gives up; `Shed.count` is the metric.
+Both give up at the queue deadline (`API_SERVER_QUEUE_DEADLINE`), answered at once with 503
+OVERLOADED and `Retry-After` instead of being left queued until the client or load balancer
+gives up; `Shed.count` is the metric. For a request, the deadline counts from its arrival
+(`request_clock`), across every turn it waits for (a SQLite writer waits for two), and keeps
+room to be served: a waiter gives up once what is left of its deadline is less than twice the
+mean time a turn is held (`HoldEstimate`), so a request served after queueing is answered
+within the deadline, and one that cannot be is told at once. Callers outside a request (the
+relay, the CLI) wait the deadline from when they start waiting.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from time import monotonic
+from typing import Any
 
 from api_server.exceptions import OverloadedError
 
-__all__ = ["ConnectionTurns", "Shed", "WriterTurns"]
+__all__ = ["ConnectionTurns", "HoldEstimate", "Shed", "WriterTurns"]
+
+_HOLD_WEIGHT = 0.1  # of the newest hold in the mean
+_ROOM = 2.0  # times the mean hold a waiter keeps of its deadline to be served in
 
 
 class Shed:
@@ -31,6 +41,37 @@ class Shed:
 
     def __init__(self) -> None:
         self.count = 0
+
+
+class HoldEstimate:
+    """The mean time a turn is held, exponentially weighted (the newest counts a tenth)."""
+
+    __slots__ = ("mean",)
+
+    def __init__(self) -> None:
+        self.mean = 0.0
+
+    def record(self, seconds: float) -> None:
+        self.mean += _HOLD_WEIGHT * (seconds - self.mean)
+
+
+def _budget(deadline: float, arrived_at: float | None, hold: HoldEstimate) -> float:
+    """How long a waiter may still wait (see the module)."""
+    if arrived_at is None:
+        return deadline
+    return deadline - (monotonic() - arrived_at) - _ROOM * hold.mean
+
+
+async def _wait(
+    acquire: Callable[[], Awaitable[Any]], budget: float, shed: Shed, deadline: float, what: str
+) -> None:
+    """`acquire()` within `budget` seconds, else OVERLOADED. A budget already spent still takes
+    a free turn (acquiring it does not suspend); a busy one is refused at the next suspension."""
+    try:
+        async with asyncio.timeout(max(budget, 0.0)):
+            await acquire()
+    except TimeoutError:
+        raise _overloaded(shed, deadline, what) from None
 
 
 def _overloaded(shed: Shed, deadline: float, what: str) -> OverloadedError:
@@ -45,9 +86,11 @@ class ConnectionTurns:
         self._gate = asyncio.Semaphore(width) if width is not None else None
         self._timeout = timeout  # the queue deadline
         self._shed = shed or Shed()
+        self.hold = HoldEstimate()
 
-    async def take(self) -> None:
-        """Wait, in arrival order, until a pooled connection is this caller's to take.
+    async def take(self, arrived_at: float | None = None) -> None:
+        """Wait, in arrival order, until a pooled connection is this caller's to take;
+        `arrived_at`: when the request waiting arrived (monotonic), None outside a request.
 
         Pair with `give_back()`; `turn()` does both. The overflow connections stay for
         readiness checks, migrations and locks, which take no turn.
@@ -58,15 +101,16 @@ class ConnectionTurns:
         if not gate.locked():
             await gate.acquire()  # free: returns at once
             return
-        try:
-            async with asyncio.timeout(self._timeout):
-                await gate.acquire()
-        except TimeoutError:
-            raise _overloaded(self._shed, self._timeout, "database connection was free") from None
+        budget = _budget(self._timeout, arrived_at, self.hold)
+        what = "database connection was free"
+        await _wait(gate.acquire, budget, self._shed, self._timeout, what)
 
-    def give_back(self) -> None:
+    def give_back(self, held: float | None = None) -> None:
+        """`held`: seconds since the turn was taken, for the estimate newcomers wait by."""
         if self._gate is not None:
             self._gate.release()
+            if held is not None:
+                self.hold.record(held)
 
     @asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
@@ -84,17 +128,19 @@ class WriterTurns:
         self._lock = asyncio.Lock() if enabled else None
         self._timeout = timeout  # the queue deadline
         self._shed = shed or Shed()
+        self.hold = HoldEstimate()
 
-    async def take(self) -> None:
-        """Wait for this process's turn to write. Pair with `give_back()`."""
-        if self._lock is None:
+    async def take(self, arrived_at: float | None = None) -> None:
+        """Wait for this process's turn to write (`arrived_at` as `ConnectionTurns.take`).
+        Pair with `give_back()`."""
+        lock = self._lock
+        if lock is None:
             return
-        try:
-            async with asyncio.timeout(self._timeout):
-                await self._lock.acquire()
-        except TimeoutError:
-            raise _overloaded(self._shed, self._timeout, "turn to write came") from None
+        budget = _budget(self._timeout, arrived_at, self.hold)
+        await _wait(lock.acquire, budget, self._shed, self._timeout, "turn to write came")
 
-    def give_back(self) -> None:
+    def give_back(self, held: float | None = None) -> None:
         if self._lock is not None:
             self._lock.release()
+            if held is not None:
+                self.hold.record(held)

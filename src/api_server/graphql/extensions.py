@@ -27,6 +27,7 @@ from api_server.graphql.document_limits import DocumentLimits, rule_for
 from api_server.graphql.errors import QueryTooComplexError
 from api_server.graphql.operations import OperationSelection
 from api_server.graphql.prepared_documents import PreparedDocuments
+from api_server.request_clock import arrival_of
 from api_server.services.pagination import MAX_LIMIT
 from api_server.settings import Settings
 
@@ -50,15 +51,17 @@ async def operation_database(
     mutation is one session and transaction (`get_db_session`), committed at the end only
     if `kept()`; a query reads through a read connection (`get_db_read_connection`: no ORM
     session, no transaction, each statement on its own as in a read session)."""
+    request = getattr(context, "request", None)
+    arrived_at = arrival_of(request.scope) if request is not None else None
     if not write:
-        async with borrow_db_read_connection() as connection:
+        async with borrow_db_read_connection(arrived_at=arrived_at) as connection:
             context.bind_database(connection)
             try:
                 yield
             finally:
                 context.bind_database(None)
         return
-    async with borrow_db_session(write=True) as session:
+    async with borrow_db_session(write=True, arrived_at=arrived_at) as session:
         context.bind_database(session)
         try:
             yield

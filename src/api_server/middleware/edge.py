@@ -17,6 +17,7 @@ from api_server.middleware.access_log import AccessLog
 from api_server.middleware.request_id import new_request_id, request_id_from_headers
 from api_server.middleware.route_template import route_template
 from api_server.middleware.security_headers import SECURITY_HEADERS
+from api_server.request_clock import stamp_arrival
 
 __all__ = ["EdgeMiddleware"]
 
@@ -57,6 +58,7 @@ class EdgeMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        stamp_arrival(scope)
         rid = request_id_from_headers(scope["headers"]) or new_request_id()
         rid_text = rid.decode("ascii")
         scope.setdefault("state", {})["request_id"] = rid_text

@@ -1,0 +1,82 @@
+"""The queue deadline of a request counts from its arrival, across every turn it waits for,
+and keeps room to be served (`database/turns.py`): a request that cannot be served within it
+is told at once instead of after waiting it out."""
+
+from __future__ import annotations
+
+import asyncio
+from time import monotonic
+from typing import Any
+
+import pytest
+from fastapi import FastAPI, Request
+
+from api_server.database.turns import ConnectionTurns, Shed, WriterTurns
+from api_server.exceptions import OverloadedError
+from api_server.request_clock import arrival_of
+
+DEADLINE = 10.0  # long: a test that waited it out instead of refusing at once fails below
+AT_ONCE = 2.0  # seconds within which "at once" must have happened, whatever the machine
+
+
+async def test_a_request_arrived_longer_ago_than_the_deadline_is_refused_at_once() -> None:
+    shed = Shed()
+    turns = ConnectionTurns(1, DEADLINE, shed)
+    await turns.take()  # the only turn, held
+    with pytest.raises(OverloadedError):
+        await asyncio.wait_for(turns.take(arrived_at=monotonic() - DEADLINE), AT_ONCE)
+    assert shed.count == 1
+
+
+async def test_a_free_turn_is_taken_however_long_the_request_waited_before() -> None:
+    turns = ConnectionTurns(1, DEADLINE)
+    await asyncio.wait_for(turns.take(arrived_at=monotonic() - 10 * DEADLINE), AT_ONCE)
+    writer = WriterTurns(enabled=True, timeout=DEADLINE)
+    await asyncio.wait_for(writer.take(arrived_at=monotonic() - 10 * DEADLINE), AT_ONCE)
+
+
+async def test_a_request_keeps_room_to_be_served_within_its_deadline() -> None:
+    """Turns held ~6 s on average: a request arriving now (deadline 10 s) cannot get one and
+    be served in time, so it is refused at once rather than after 10 s."""
+    turns = ConnectionTurns(1, DEADLINE)
+    for _ in range(60):
+        await turns.take()
+        turns.give_back(held=6.0)
+    assert turns.hold.mean == pytest.approx(6.0, rel=0.01)
+    await turns.take()  # busy again
+    with pytest.raises(OverloadedError):
+        await asyncio.wait_for(turns.take(arrived_at=monotonic()), AT_ONCE)
+
+
+async def test_the_writer_turn_spends_the_same_budget() -> None:
+    writer = WriterTurns(enabled=True, timeout=DEADLINE)
+    await writer.take()
+    with pytest.raises(OverloadedError):
+        await asyncio.wait_for(writer.take(arrived_at=monotonic() - DEADLINE), AT_ONCE)
+
+
+async def test_outside_a_request_the_deadline_counts_from_the_wait() -> None:
+    turns = ConnectionTurns(1, 0.2)
+    for _ in range(60):
+        await turns.take()
+        turns.give_back(held=6.0)  # would refuse any request at once
+    await turns.take()
+    started = monotonic()
+    with pytest.raises(OverloadedError):
+        await turns.take()  # the relay, the CLI: no arrival, the whole deadline
+    assert monotonic() - started >= 0.15
+
+
+async def test_every_http_request_is_stamped_with_its_arrival(app_client: Any) -> None:
+    seen: list[float | None] = []
+
+    def routes(app: FastAPI) -> None:
+        @app.get("/test-arrival")
+        async def arrival(request: Request) -> dict[str, bool]:
+            seen.append(arrival_of(request.scope))
+            return {"ok": True}
+
+    before = monotonic()
+    async with app_client(routes=routes) as http:
+        assert (await http.get("/test-arrival")).status_code == 200
+    assert seen and seen[0] is not None and before <= seen[0] <= monotonic()
