@@ -92,6 +92,9 @@ class Settings(BaseSettings):
         "turns, else it is answered 503 OVERLOADED (keep it under the client's and the load "
         "balancer's timeouts)",
     )
+    # Requests inside the app at once per process; the others wait within the queue deadline
+    # (middleware/admission.py). 0: no limit.
+    max_in_flight: int = Field(default=64, ge=0, le=100_000)
     db_connect_timeout: float = Field(default=3.0, gt=0)
     db_statement_timeout_ms: int = Field(default=15_000, ge=0)
     sqlite_cache_kib: int = Field(

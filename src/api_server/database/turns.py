@@ -80,12 +80,21 @@ def _overloaded(shed: Shed, deadline: float, what: str) -> OverloadedError:
 
 
 class ConnectionTurns:
-    """`width` turns (the pool's `db_pool_size`; None: no pool, no gate)."""
+    """`width` turns (the pool's `db_pool_size`; None: no pool, no gate). Also the admission
+    gate's turns to be served (`middleware/admission.py`)."""
 
-    def __init__(self, width: int | None, timeout: float, shed: Shed | None = None) -> None:
+    def __init__(
+        self,
+        width: int | None,
+        timeout: float,
+        shed: Shed | None = None,
+        *,
+        what: str = "database connection was free",
+    ) -> None:
         self._gate = asyncio.Semaphore(width) if width is not None else None
         self._timeout = timeout  # the queue deadline
         self._shed = shed or Shed()
+        self._what = what  # what did not happen in time, for the 503's detail
         self.hold = HoldEstimate()
 
     async def take(self, arrived_at: float | None = None) -> None:
@@ -102,8 +111,7 @@ class ConnectionTurns:
             await gate.acquire()  # free: returns at once
             return
         budget = _budget(self._timeout, arrived_at, self.hold)
-        what = "database connection was free"
-        await _wait(gate.acquire, budget, self._shed, self._timeout, what)
+        await _wait(gate.acquire, budget, self._shed, self._timeout, self._what)
 
     def give_back(self, held: float | None = None) -> None:
         """`held`: seconds since the turn was taken, for the estimate newcomers wait by."""

@@ -7,6 +7,7 @@ the request path.
 from __future__ import annotations
 
 from api_server.database import connection
+from api_server.database.turns import Shed
 from api_server.event_bus import EventBus
 from api_server.event_bus.relay import OutboxRelay
 from api_server.metrics.registry import Metrics
@@ -32,6 +33,7 @@ def register_app_metrics(
     bus: EventBus,
     readiness: ReadinessService,
     relay: OutboxRelay | None = None,
+    admission: Shed | None = None,
 ) -> None:
     metrics.register_gauge_source(
         "db_pool_connections",
@@ -90,12 +92,13 @@ def register_app_metrics(
 
     def shed() -> SourceValue:
         database = connection.current_database()
-        return database.shed.count if database is not None else 0
+        at_the_gate = admission.count if admission is not None else 0
+        return at_the_gate + (database.shed.count if database is not None else 0)
 
     metrics.register_counter_source(
         "requests_shed",
-        "Requests answered 503 OVERLOADED after waiting past the queue deadline for a "
-        "database turn",
+        "Requests answered 503 OVERLOADED: not let in (admission) or no database turn within "
+        "the queue deadline",
         shed,
     )
     metrics.register_gauge_source(

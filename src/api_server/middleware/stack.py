@@ -6,7 +6,11 @@ Order, outermost first (a request passes them top to bottom, the response bottom
 1. EdgeMiddleware             request id (every response and log line below carries it),
                               security headers on every response (rejections and 500s
                               included), access log + metrics (sees the final status of
-                              everything below); one middleware, as it sits on every request
+                              everything below), the request's arrival time; one middleware,
+                              as it sits on every request
+   AdmissionGate              at most max_in_flight requests inside, the rest wait FIFO
+                              within the queue deadline, else 503 OVERLOADED (probes and
+                              /metrics pass); before any work is spent on a request
 2. TrustedHostMiddleware      bad Host => 400 problem (only when trusted_hosts is not `*`)
 3. CORSMiddleware             Starlette's; preflights answered here (only with cors_origins)
 4. BodySizeLimitMiddleware    413 problem; outside CORS would hide the 413 from browser JS
@@ -28,10 +32,11 @@ from starlette.middleware.cors import CORSMiddleware
 from api_server.metrics import Metrics
 from api_server.metrics.endpoint import METRICS_PATH, install_metrics_endpoint
 from api_server.middleware.access_log import AccessLog
+from api_server.middleware.admission import AdmissionGate, AdmissionShed
 from api_server.middleware.body_limit import BodySizeLimitMiddleware
 from api_server.middleware.edge import EdgeMiddleware
 from api_server.middleware.request_id import REQUEST_ID_HEADER
-from api_server.middleware.trusted_host import TrustedHostMiddleware
+from api_server.middleware.trusted_host import PROBE_PATHS, TrustedHostMiddleware
 from api_server.middleware.unhandled_errors import UnhandledErrorMiddleware
 from api_server.settings import Settings
 
@@ -58,6 +63,14 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
     if "*" not in settings.trusted_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
 
+    if settings.max_in_flight > 0:
+        app.add_middleware(
+            AdmissionGate,
+            limit=settings.max_in_flight,
+            deadline=settings.queue_deadline,
+            shed=app.state.registry.get(AdmissionShed),
+            exempt_paths=(*PROBE_PATHS, METRICS_PATH),
+        )
     metrics: Metrics = app.state.registry.get(Metrics)
     access_log = AccessLog(settings.access_log_sample_rate) if settings.access_log else None
     if settings.metrics_enabled:
