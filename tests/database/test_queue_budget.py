@@ -35,17 +35,31 @@ async def test_a_free_turn_is_taken_however_long_the_request_waited_before() -> 
     await asyncio.wait_for(writer.take(arrived_at=monotonic() - 10 * DEADLINE), AT_ONCE)
 
 
-async def test_a_request_keeps_room_to_be_served_within_its_deadline() -> None:
-    """Turns held ~6 s on average: a request arriving now (deadline 10 s) cannot get one and
-    be served in time, so it is refused at once rather than after 10 s."""
+async def held_on_average(seconds: float) -> ConnectionTurns:
+    """One busy turn whose holds so far lasted `seconds` on average."""
     turns = ConnectionTurns(1, DEADLINE)
     for _ in range(60):
         await turns.take()
-        turns.give_back(held=6.0)
-    assert turns.hold.mean == pytest.approx(6.0, rel=0.01)
+        turns.give_back(held=seconds)
+    assert turns.hold.mean == pytest.approx(seconds, rel=0.01)
     await turns.take()  # busy again
+    return turns
+
+
+async def test_a_request_keeps_room_to_be_served_within_its_deadline() -> None:
+    """Turns held 2 s on average: a request that arrived 7 s ago (deadline 10 s) could not get
+    one and be served in time (7 + 2 x 2 > 10), so it is refused at once, not after 3 s."""
+    turns = await held_on_average(2.0)
     with pytest.raises(OverloadedError):
-        await asyncio.wait_for(turns.take(arrived_at=monotonic()), AT_ONCE)
+        await asyncio.wait_for(turns.take(arrived_at=monotonic() - 7.0), AT_ONCE)
+
+
+async def test_the_room_kept_is_at_most_half_the_deadline() -> None:
+    """Holds of 60 s (an overloaded server) do not make every newcomer refused at once: that
+    would turn waiters into instant retries. A request arriving now still waits."""
+    turns = await held_on_average(60.0)
+    with pytest.raises(TimeoutError):  # still waiting, not refused
+        await asyncio.wait_for(turns.take(arrived_at=monotonic()), 0.2)
 
 
 async def test_the_writer_turn_spends_the_same_budget() -> None:

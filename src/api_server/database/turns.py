@@ -15,8 +15,8 @@ OVERLOADED and `Retry-After` instead of being left queued until the client or lo
 gives up; `Shed.count` is the metric. For a request, the deadline counts from its arrival
 (`request_clock`), across every turn it waits for (a SQLite writer waits for two), and keeps
 room to be served: a waiter gives up once what is left of its deadline is less than twice the
-mean time a turn is held (`HoldEstimate`), so a request served after queueing is answered
-within the deadline, and one that cannot be is told at once. Callers outside a request (the
+mean time a turn is held (`HoldEstimate`; at most half the deadline), so a request served after
+queueing is answered within about the deadline, and one that cannot be is told early. Callers outside a request (the
 relay, the CLI) wait the deadline from when they start waiting.
 """
 
@@ -34,6 +34,7 @@ __all__ = ["ConnectionTurns", "HoldEstimate", "Shed", "WriterTurns"]
 
 _HOLD_WEIGHT = 0.1  # of the newest hold in the mean
 _ROOM = 2.0  # times the mean hold a waiter keeps of its deadline to be served in
+_MAX_ROOM_SHARE = 0.5  # of the deadline, at most
 
 
 class Shed:
@@ -56,10 +57,13 @@ class HoldEstimate:
 
 
 def _budget(deadline: float, arrived_at: float | None, hold: HoldEstimate) -> float:
-    """How long a waiter may still wait (see the module)."""
+    """How long a waiter may still wait (see the module). The room kept is at most half the
+    deadline: when holds grow long (the server overloaded), refusing everyone at once would
+    only turn the waiters into a storm of instant retries that starves those inside."""
     if arrived_at is None:
         return deadline
-    return deadline - (monotonic() - arrived_at) - _ROOM * hold.mean
+    room = min(_ROOM * hold.mean, deadline * _MAX_ROOM_SHARE)
+    return deadline - (monotonic() - arrived_at) - room
 
 
 async def _wait(
