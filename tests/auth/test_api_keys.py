@@ -226,6 +226,30 @@ async def test_a_key_is_looked_up_once_per_cache_period(anon: httpx.AsyncClient)
     assert len(seen) == 1
 
 
+async def test_concurrent_requests_with_an_uncached_key_share_one_lookup(
+    anon: httpx.AsyncClient,
+) -> None:
+    """When a verdict expires under load, every request in flight needs the key at once:
+    one lookup serves them all, not one each queueing for the database."""
+    reader = bearer(await issue_key(READ))
+    seen: list[str] = []
+
+    def count(_c: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "api_keys" in statement and statement.lstrip().upper().startswith("SELECT"):
+            seen.append(statement)
+
+    engine = get_engine().sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        responses = await asyncio.gather(
+            *(anon.get(f"{V1}/patients", headers=reader) for _ in range(30))
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert [r.status_code for r in responses] == [200] * 30
+    assert len(seen) == 1
+
+
 async def test_the_openapi_document_declares_the_scheme_and_each_operations_scope(
     anon: httpx.AsyncClient,
 ) -> None:

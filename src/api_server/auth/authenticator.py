@@ -49,6 +49,10 @@ class Authenticator:
         self.cache_ttl = cache_ttl
         self.jwt = jwt
         self._verdicts: dict[bytes, _Verdict] = {}
+        # Verifications under way, by credential: concurrent requests with the same
+        # credential share one (when a cached verdict expires under load, every request in
+        # flight would otherwise look the key up at once and queue for the database).
+        self._pending: dict[bytes, asyncio.Future[_Verdict]] = {}
         self._marking: set[asyncio.Task[None]] = set()
 
     async def authenticate(self, authorization: str | None) -> Principal:
@@ -67,12 +71,22 @@ class Authenticator:
         verdict = self._verdicts.get(key)
         now = time.monotonic()
         if verdict is None or verdict.until <= now:
-            verdict = await self._verify(token, now)
+            verdict = await self._verify_once(key, token, now)
             if verdict.principal is not None or verdict.costly:
                 self._remember(key, verdict)  # a refusal is kept only if it took I/O or crypto
         if verdict.principal is None:
             raise UnauthenticatedError(verdict.reason, invalid=True)
         return verdict.principal
+
+    async def _verify_once(self, key: bytes, token: str, now: float) -> _Verdict:
+        """`_verify(token)`, one at a time per credential: latecomers await the same one (a
+        caller that goes away does not cancel it for the others)."""
+        pending = self._pending.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(self._verify(token, now))
+            self._pending[key] = pending
+            pending.add_done_callback(lambda _: self._pending.pop(key, None))
+        return await asyncio.shield(pending)
 
     async def _verify(self, token: str, now: float) -> _Verdict:
         try:
