@@ -16,8 +16,8 @@ gives up; `Shed.count` is the metric. For a request, the deadline counts from it
 (`request_clock`), across every turn it waits for (a SQLite writer waits for two), and keeps
 room to be served: a waiter gives up once what is left of its deadline is less than twice the
 mean time a turn is held (`HoldEstimate`; at most half the deadline), so a request served after
-queueing is answered within about the deadline, and one that cannot be is told early. Callers outside a request (the
-relay, the CLI) wait the deadline from when they start waiting.
+queueing is answered within about the deadline, and one that cannot be is told early. Callers
+outside a request (the relay, the CLI) wait the deadline from when they start waiting.
 """
 
 from __future__ import annotations

@@ -100,7 +100,7 @@ class OperationChecks(SchemaExtension):
     """Before execution, after the document's own rules (ValidationCache, listed earlier, has
     set `pre_execution_errors`, so only valid documents are checked): `operation_refusals()`.
     A document that passes is remembered in `prepared`: the router runs it again without
-    Strawberry's per-request machinery (`graphql.prepared`).
+    Strawberry's per-request machinery (`graphql.fast_path`).
 
     One extension for both checks: each extension costs its hooks on every request.
     """
