@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -208,8 +209,9 @@ async def test_events_name_the_key_that_made_the_change(
     assert [entry["actor"] for entry in entries] == ["key:importer"]
 
 
-async def test_a_key_is_looked_up_once_per_cache_period(anon: httpx.AsyncClient) -> None:
-    reader = bearer(await issue_key(READ))
+@contextmanager
+def key_lookups() -> Iterator[list[str]]:
+    """The SELECTs on `api_keys` run while the block runs."""
     seen: list[str] = []
 
     def count(_c: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -219,10 +221,16 @@ async def test_a_key_is_looked_up_once_per_cache_period(anon: httpx.AsyncClient)
     engine = get_engine().sync_engine
     event.listen(engine, "before_cursor_execute", count)
     try:
-        for _ in range(20):
-            assert (await anon.get(f"{V1}/patients", headers=reader)).status_code == 200
+        yield seen
     finally:
         event.remove(engine, "before_cursor_execute", count)
+
+
+async def test_a_key_is_looked_up_once_per_cache_period(anon: httpx.AsyncClient) -> None:
+    reader = bearer(await issue_key(READ))
+    with key_lookups() as seen:
+        for _ in range(20):
+            assert (await anon.get(f"{V1}/patients", headers=reader)).status_code == 200
     assert len(seen) == 1
 
 
@@ -232,20 +240,10 @@ async def test_concurrent_requests_with_an_uncached_key_share_one_lookup(
     """When a verdict expires under load, every request in flight needs the key at once:
     one lookup serves them all, not one each queueing for the database."""
     reader = bearer(await issue_key(READ))
-    seen: list[str] = []
-
-    def count(_c: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if "api_keys" in statement and statement.lstrip().upper().startswith("SELECT"):
-            seen.append(statement)
-
-    engine = get_engine().sync_engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with key_lookups() as seen:
         responses = await asyncio.gather(
             *(anon.get(f"{V1}/patients", headers=reader) for _ in range(30))
         )
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert [r.status_code for r in responses] == [200] * 30
     assert len(seen) == 1
 
