@@ -46,7 +46,7 @@ seed: .venv/.runtime ## Migrate, then load the small sample data set (idempotent
 	$(VENV_BIN)/api-server-cli db upgrade --yes
 	$(VENV_BIN)/api-server-cli seed
 
-test: .venv/.dev ## The whole suite, ~10 min on 2 cores (PostgreSQL tests skip loudly without it)
+test: .venv/.dev ## The whole suite, ~12 min on 2 cores (PostgreSQL tests skip loudly without it)
 	$(VENV_BIN)/pytest $(PYTEST_ARGS)
 
 test-fast: .venv/.dev ## All but the reliability and fuzz suites, in parallel: ~4 min on 2 cores
