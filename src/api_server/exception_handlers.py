@@ -16,7 +16,8 @@ from starlette.routing import Match
 from api_server.database.errors import database_api_error
 from api_server.exceptions import ApiError, OverloadedError
 from api_server.field_errors import field_errors, invalid_input
-from api_server.problem import internal_error_response, problem_response
+from api_server.problem import api_error_response, internal_error_response, problem_response
+from api_server.shed import count_shed
 
 __all__ = ["register_exception_handlers"]
 
@@ -41,17 +42,11 @@ async def _api_error(request: Request, exc: Exception) -> Response:
     exc = cast(ApiError, exc)
     # Shed requests are counted (requests_shed_total), not logged one by one: a warning per
     # request would add to the overload it reports.
-    if exc.status >= 500 and not isinstance(exc, OverloadedError):
+    if isinstance(exc, OverloadedError):
+        count_shed(request.app)
+    elif exc.status >= 500:
         logger.warning("{} {}: {}", exc.status, exc.code, exc.detail)
-    return problem_response(
-        status=exc.status,
-        code=exc.code,
-        title=exc.title,
-        detail=exc.detail,
-        instance=_instance(request),
-        extensions=exc.extensions,
-        headers=exc.headers,
-    )
+    return api_error_response(exc, _instance(request))
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from api_server.exceptions import ApiError
 from api_server.logging import request_id_var
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -67,6 +68,20 @@ def problem_response(
 
 
 INTERNAL_ERROR_DETAIL = "the server failed to handle this request; it has been logged"
+
+
+def api_error_response(error: ApiError, instance: str) -> ProblemResponse:
+    """The problem response of an `ApiError` (its status, code, title, detail, extension
+    members and headers)."""
+    return problem_response(
+        status=error.status,
+        code=error.code,
+        title=error.title,
+        detail=error.detail,
+        instance=instance,
+        extensions=error.extensions,
+        headers=error.headers,
+    )
 
 
 def internal_error_response(instance: str) -> ProblemResponse:

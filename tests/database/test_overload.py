@@ -61,3 +61,25 @@ async def test_a_writer_waiting_past_the_deadline_for_its_turn_is_shed(app_clien
         while statuses[-1] != 201 and len(statuses) < 5:
             statuses.append((await http.post(f"{V1}/patients", json=patient_body())).status_code)
         assert statuses[-1] == 201, statuses
+
+
+def shed_total(metrics: str) -> float:
+    found = re.search(r"^requests_shed_total (\S+)$", metrics, re.MULTILINE)
+    assert found is not None
+    return float(found.group(1))
+
+
+async def test_a_graphql_operation_refused_its_turn_is_answered_and_counted_once(
+    app_client: Any,
+) -> None:
+    query = {"query": "{ patients { nodes { id } } }"}
+    async with app_client(db_pool_size=1, db_max_overflow=0, queue_deadline=0.2) as http:
+        assert (await http.post("/graphql", json=query)).status_code == 200  # key verified
+        before = shed_total((await http.get("/metrics")).text)
+        async with holding_turn(write=False):  # the only connection
+            refused = await http.post("/graphql", json=query)
+        after = shed_total((await http.get("/metrics")).text)
+    error = refused.json()["errors"][0]
+    assert error["extensions"]["code"] == "OVERLOADED"
+    assert "data" not in refused.json() or refused.json()["data"] is None
+    assert after == before + 1

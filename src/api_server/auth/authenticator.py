@@ -22,8 +22,6 @@ from api_server.auth import api_keys
 from api_server.auth.errors import InvalidTokenError, UnauthenticatedError
 from api_server.auth.principal import Principal
 from api_server.database.connection import borrow_db_read_connection, borrow_db_session
-from api_server.database.state import count_shed
-from api_server.exceptions import OverloadedError
 from api_server.models.types import utcnow
 
 __all__ = ["MAX_TOKEN_BYTES", "Authenticator", "TokenVerifier"]
@@ -84,17 +82,11 @@ class Authenticator:
         """`_verify(token)`, one at a time per credential: latecomers await the same one (a
         caller that goes away does not cancel it for the others)."""
         pending = self._pending.get(key)
-        shared = pending is not None
         if pending is None:
             pending = asyncio.ensure_future(self._verify(token, now))
             self._pending[key] = pending
             pending.add_done_callback(lambda _: self._pending.pop(key, None))
-        try:
-            return await asyncio.shield(pending)
-        except OverloadedError:
-            if shared:  # refused with the verification it shared: shed too, and counted
-                count_shed()
-            raise
+        return await asyncio.shield(pending)
 
     async def _verify(self, token: str, now: float) -> _Verdict:
         try:

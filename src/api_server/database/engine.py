@@ -23,7 +23,7 @@ from api_server.database.drivers import (
     install_postgres_connection_checks,
     install_sqlite_behaviour,
 )
-from api_server.database.turns import ConnectionTurns, Shed, WriterTurns
+from api_server.database.turns import ConnectionTurns, WriterTurns
 from api_server.database.urls import is_sqlite, to_async_url
 from api_server.settings import Settings
 
@@ -48,7 +48,6 @@ class Database:
     pid: int
     connection_turns: ConnectionTurns
     writer_turns: WriterTurns
-    shed: Shed  # requests answered OVERLOADED by the turns
 
     @property
     def is_sqlite(self) -> bool:
@@ -102,7 +101,6 @@ def create_database(settings: Settings) -> Database:
         admin_engine = create_async_engine(
             url, hide_parameters=True, **admin_engine_options(settings)
         )
-    shed = Shed()
     return Database(
         engine=engine,
         url=url,
@@ -115,13 +113,6 @@ def create_database(settings: Settings) -> Database:
         pid=os.getpid(),
         # The gate is the pool's size wide, not pool + overflow: requests using overflow
         # connections opened and closed them on every burst.
-        connection_turns=ConnectionTurns(
-            options.get("pool_size"),
-            settings.queue_deadline,
-            shed,
-        ),
-        writer_turns=WriterTurns(
-            enabled=is_sqlite(url), timeout=settings.queue_deadline, shed=shed
-        ),
-        shed=shed,
+        connection_turns=ConnectionTurns(options.get("pool_size"), settings.queue_deadline),
+        writer_turns=WriterTurns(enabled=is_sqlite(url), timeout=settings.queue_deadline),
     )

@@ -14,7 +14,6 @@ from api_server.settings import Settings
 __all__ = [
     "borrow_db_read_connection",
     "borrow_db_session",
-    "count_shed",
     "current_database",
     "dispose_db",
     "get_database",
@@ -54,14 +53,6 @@ def current_database() -> Database | None:
     if _database is None or _database.pid != os.getpid():
         return None
     return _database
-
-
-def count_shed() -> None:
-    """Count one more request answered OVERLOADED (`requests_shed_total`) that no turn of
-    its own refused: one that shared a refused wait with another request."""
-    database = current_database()
-    if database is not None:
-        database.shed.count += 1
 
 
 def get_engine() -> AsyncEngine:

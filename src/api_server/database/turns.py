@@ -12,12 +12,13 @@ come first served (the busy handler still arbitrates between processes).
 
 Both give up at the queue deadline (`API_SERVER_QUEUE_DEADLINE`), answered at once with 503
 OVERLOADED and `Retry-After` instead of being left queued until the client or load balancer
-gives up; `Shed.count` is the metric. For a request, the deadline counts from its arrival
-(`request_clock`), across every turn it waits for (a SQLite writer waits for two), and keeps
-room to be served: a waiter gives up once what is left of its deadline is less than twice the
-mean time a turn is held (`HoldEstimate`; at most half the deadline), so a request served after
-queueing is answered within about the deadline, and one that cannot be is told early. Callers
-outside a request (the relay, the CLI) wait the deadline from when they start waiting.
+gives up (counted where the answer is made: `shed.py`). For a request, the deadline counts
+from its arrival (`request_clock`), across every turn it waits for (a SQLite writer waits for
+two), and keeps room to be served: a waiter gives up once what is left of its deadline is less
+than twice the mean time a turn is held (`HoldEstimate`; at most half the deadline), so a
+request served after queueing is answered within about the deadline, and one that cannot be is
+told early. Callers outside a request (the relay, the CLI) wait the deadline from when they
+start waiting.
 """
 
 from __future__ import annotations
@@ -30,18 +31,11 @@ from typing import Any
 
 from api_server.exceptions import OverloadedError
 
-__all__ = ["ConnectionTurns", "HoldEstimate", "Shed", "WriterTurns"]
+__all__ = ["ConnectionTurns", "HoldEstimate", "WriterTurns"]
 
 _HOLD_WEIGHT = 0.1  # of the newest hold in the mean
 _ROOM = 2.0  # times the mean hold a waiter keeps of its deadline to be served in
 _MAX_ROOM_SHARE = 0.5  # of the deadline, at most
-
-
-class Shed:
-    """How many requests this process answered OVERLOADED (one counter per database)."""
-
-    def __init__(self) -> None:
-        self.count = 0
 
 
 class HoldEstimate:
@@ -67,7 +61,7 @@ def _budget(deadline: float, arrived_at: float | None, hold: HoldEstimate) -> fl
 
 
 async def _wait(
-    acquire: Callable[[], Awaitable[Any]], budget: float, shed: Shed, deadline: float, what: str
+    acquire: Callable[[], Awaitable[Any]], budget: float, deadline: float, what: str
 ) -> None:
     """`acquire()` within `budget` seconds, else OVERLOADED. A budget already spent still takes
     a free turn (acquiring it does not suspend); a busy one is refused at the next suspension."""
@@ -75,11 +69,10 @@ async def _wait(
         async with asyncio.timeout(max(budget, 0.0)):
             await acquire()
     except TimeoutError:
-        raise _overloaded(shed, deadline, what) from None
+        raise _overloaded(deadline, what) from None
 
 
-def _overloaded(shed: Shed, deadline: float, what: str) -> OverloadedError:
-    shed.count += 1
+def _overloaded(deadline: float, what: str) -> OverloadedError:
     return OverloadedError(f"the server is busy: no {what} within {deadline:g} s; retry shortly")
 
 
@@ -91,13 +84,11 @@ class ConnectionTurns:
         self,
         width: int | None,
         timeout: float,
-        shed: Shed | None = None,
         *,
         what: str = "database connection was free",
     ) -> None:
         self._gate = asyncio.Semaphore(width) if width is not None else None
         self._timeout = timeout  # the queue deadline
-        self._shed = shed or Shed()
         self._what = what  # what did not happen in time, for the 503's detail
         self.hold = HoldEstimate()
 
@@ -115,7 +106,7 @@ class ConnectionTurns:
             await gate.acquire()  # free: returns at once
             return
         budget = _budget(self._timeout, arrived_at, self.hold)
-        await _wait(gate.acquire, budget, self._shed, self._timeout, self._what)
+        await _wait(gate.acquire, budget, self._timeout, self._what)
 
     def give_back(self, held: float | None = None) -> None:
         """`held`: seconds since the turn was taken, for the estimate newcomers wait by."""
@@ -136,10 +127,9 @@ class ConnectionTurns:
 class WriterTurns:
     """One writer at a time in this process (`enabled` on SQLite; a no-op elsewhere)."""
 
-    def __init__(self, *, enabled: bool, timeout: float, shed: Shed | None = None) -> None:
+    def __init__(self, *, enabled: bool, timeout: float) -> None:
         self._lock = asyncio.Lock() if enabled else None
         self._timeout = timeout  # the queue deadline
-        self._shed = shed or Shed()
         self.hold = HoldEstimate()
 
     async def take(self, arrived_at: float | None = None) -> None:
@@ -149,7 +139,7 @@ class WriterTurns:
         if lock is None:
             return
         budget = _budget(self._timeout, arrived_at, self.hold)
-        await _wait(lock.acquire, budget, self._shed, self._timeout, "turn to write came")
+        await _wait(lock.acquire, budget, self._timeout, "turn to write came")
 
     def give_back(self, held: float | None = None) -> None:
         if self._lock is not None:

@@ -30,6 +30,7 @@ from api_server.compat.strawberry import (
     signal_errors,
 )
 from api_server.domain import Domain
+from api_server.exceptions import OverloadedError
 from api_server.graphql.context import GraphQLContext, get_graphql_context
 from api_server.graphql.errors import (
     QueryTimeoutError,
@@ -50,6 +51,7 @@ from api_server.graphql.problem_bodies import GraphQLProblemBodies
 from api_server.graphql.response_models import graphql_content, graphql_responses
 from api_server.graphql.schema import build_schema
 from api_server.settings import Settings
+from api_server.shed import count_shed
 
 __all__ = ["PATH", "build_graphql_router", "install_graphql"]
 
@@ -256,6 +258,8 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
         else:
             response["data"] = result.data
         if result.errors:
+            if any(isinstance(e.original_error, OverloadedError) for e in result.errors):
+                count_shed(request.app)  # refused its database turn (shed.py)
             response["errors"] = [
                 format_error(error, suggestions=self.suggestions) for error in result.errors
             ]

@@ -7,12 +7,12 @@ the request path.
 from __future__ import annotations
 
 from api_server.database import connection
-from api_server.database.turns import Shed
 from api_server.event_bus import EventBus
 from api_server.event_bus.relay import OutboxRelay
 from api_server.metrics.registry import Metrics
 from api_server.metrics.sources import SourceValue
 from api_server.readiness_pipeline import ReadinessService, ServingState
+from api_server.shed import Shed
 
 __all__ = ["register_app_metrics"]
 
@@ -32,8 +32,8 @@ def register_app_metrics(
     metrics: Metrics,
     bus: EventBus,
     readiness: ReadinessService,
+    shed: Shed,
     relay: OutboxRelay | None = None,
-    admission: Shed | None = None,
 ) -> None:
     metrics.register_gauge_source(
         "db_pool_connections",
@@ -90,16 +90,11 @@ def register_app_metrics(
             labelnames=("outcome",),
         )
 
-    def shed() -> SourceValue:
-        database = connection.current_database()
-        at_the_gate = admission.count if admission is not None else 0
-        return at_the_gate + (database.shed.count if database is not None else 0)
-
     metrics.register_counter_source(
         "requests_shed",
         "Requests answered 503 OVERLOADED: not let in (admission) or no database turn within "
         "the queue deadline",
-        shed,
+        lambda: shed.count,
     )
     metrics.register_gauge_source(
         "readiness_ready", "1 when /health-check would answer 200 (last pipeline run)", ready

@@ -20,16 +20,13 @@ from time import monotonic
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api_server.database.turns import ConnectionTurns, Shed
+from api_server.database.turns import ConnectionTurns
 from api_server.exceptions import OverloadedError
-from api_server.problem import problem_response
+from api_server.problem import api_error_response
 from api_server.request_clock import arrival_of
+from api_server.shed import Shed
 
-__all__ = ["AdmissionGate", "AdmissionShed"]
-
-
-class AdmissionShed(Shed):
-    """How many requests the admission gate answered OVERLOADED (in the service registry)."""
+__all__ = ["AdmissionGate"]
 
 
 class AdmissionGate:
@@ -46,7 +43,8 @@ class AdmissionGate:
         exempt_paths: Iterable[str] = (),
     ) -> None:
         self.app = app
-        self._turns = ConnectionTurns(limit, deadline, shed, what="turn to be served came")
+        self._turns = ConnectionTurns(limit, deadline, what="turn to be served came")
+        self._shed = shed
         self._exempt = frozenset(exempt_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -57,16 +55,8 @@ class AdmissionGate:
         try:
             await turns.take(arrival_of(scope))
         except OverloadedError as error:
-            response = problem_response(
-                status=error.status,
-                code=error.code,
-                title=error.title,
-                detail=error.detail,
-                instance=scope["path"],
-                extensions=error.extensions,
-                headers=error.headers,
-            )
-            await response(scope, receive, send)
+            self._shed.count += 1
+            await api_error_response(error, scope["path"])(scope, receive, send)
             return
         started = monotonic()
         try:

@@ -32,13 +32,14 @@ from starlette.middleware.cors import CORSMiddleware
 from api_server.metrics import Metrics
 from api_server.metrics.endpoint import METRICS_PATH, install_metrics_endpoint
 from api_server.middleware.access_log import AccessLog
-from api_server.middleware.admission import AdmissionGate, AdmissionShed
+from api_server.middleware.admission import AdmissionGate
 from api_server.middleware.body_limit import BodySizeLimitMiddleware
 from api_server.middleware.edge import EdgeMiddleware
 from api_server.middleware.request_id import REQUEST_ID_HEADER
 from api_server.middleware.trusted_host import PROBE_PATHS, TrustedHostMiddleware
 from api_server.middleware.unhandled_errors import UnhandledErrorMiddleware
 from api_server.settings import Settings
+from api_server.shed import Shed
 
 __all__ = ["install_middleware"]
 
@@ -68,7 +69,7 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
             AdmissionGate,
             limit=settings.max_in_flight,
             deadline=settings.queue_deadline,
-            shed=app.state.registry.get(AdmissionShed),
+            shed=app.state.registry.get(Shed),
             exempt_paths=(*PROBE_PATHS, METRICS_PATH),
         )
     metrics: Metrics = app.state.registry.get(Metrics)

@@ -26,10 +26,10 @@ from api_server.event_bus.nats import NatsPublisher
 from api_server.event_bus.relay import DurableHandlers, OutboxRelay
 from api_server.metrics import Metrics
 from api_server.metrics.app_sources import register_app_metrics
-from api_server.middleware.admission import AdmissionShed
 from api_server.readiness_pipeline import ReadinessService
 from api_server.services.registry import ServiceNotRegisteredError, ServiceRegistry
 from api_server.settings import Settings
+from api_server.shed import Shed
 
 T = TypeVar("T")
 
@@ -78,9 +78,9 @@ def configure_services(
     metrics = Metrics()
     registry.register_singleton(Metrics, metrics)
     running = registry.get(OutboxRelay) if registry.has(OutboxRelay) else None
-    admission = AdmissionShed()  # the admission gate's count (middleware/admission.py)
-    registry.register_singleton(AdmissionShed, admission)
-    register_app_metrics(metrics, bus, registry.get(ReadinessService), running, admission)
+    shed = Shed()  # requests answered OVERLOADED, counted where the answer is made
+    registry.register_singleton(Shed, shed)
+    register_app_metrics(metrics, bus, registry.get(ReadinessService), shed, running)
     for domain in domains:
         if domain.register is not None:
             domain.register(registry)
