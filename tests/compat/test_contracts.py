@@ -158,6 +158,63 @@ def test_strawberry_router_internals_are_there() -> None:
     assert serves_streamed_results(router) is False  # no streamed transports are configured
 
 
+def test_strawberrys_plain_field_resolver_and_graphql_cores_execute_field_are_there() -> None:
+    import inspect
+
+    import strawberry
+
+    from api_server.compat.strawberry import ExecutionContextBase, is_plain_attribute
+
+    @strawberry.type
+    class Query:
+        plain: str
+
+        @strawberry.field
+        def resolved(self) -> str:
+            return "r"
+
+    fields = strawberry.Schema(query=Query)._schema.type_map["Query"].fields  # type: ignore[attr-defined]
+    assert is_plain_attribute(fields["plain"].resolve), "Strawberry's _get_basic_result moved"
+    assert fields["plain"].resolve(Query(plain="p"), None) == "p"  # type: ignore[call-arg]
+    assert not is_plain_attribute(fields["resolved"].resolve)
+    parameters = list(inspect.signature(ExecutionContextBase.execute_field).parameters)
+    assert parameters == [
+        "self", "parent_type", "source", "field_details_list", "path", "position_context",
+    ], "graphql-core's Executor.execute_field changed"  # fmt: skip
+
+
+def test_the_graphql_core_executor_methods_one_field_reads_call_are_there() -> None:
+    import inspect
+
+    from graphql.execution.collect_fields import FieldDetails
+    from graphql.execution.executor import CollectedErrors
+    from graphql.execution.values import get_argument_values
+
+    from api_server.compat.strawberry import ExecutionContextBase
+
+    def parameters(function: Any) -> list[str]:
+        return list(inspect.signature(function).parameters)
+
+    executor = ExecutionContextBase
+    assert parameters(executor.build_resolve_info) == [
+        "self", "field_def", "field_nodes", "parent_type", "path",
+    ]  # fmt: skip
+    assert parameters(executor.complete_value) == [
+        "self", "return_type", "field_details_list", "info", "path", "result", "position_context",
+    ]  # fmt: skip
+    assert parameters(executor.handle_field_error) == [
+        "self", "raw_error", "return_type", "field_details_list", "path",
+    ]  # fmt: skip
+    assert parameters(executor.build_response) == ["self", "data"]
+    declared = [vars(c).get("__annotations__", {}) for c in executor.__mro__]
+    assert any("collected_errors" in names for names in declared), "Executor.collected_errors"
+    assert parameters(CollectedErrors.add) == ["self", "error", "path"]
+    assert FieldDetails._fields == ("node", "defer_usage", "fragment_variable_values")
+    assert parameters(get_argument_values) == [
+        "type_def", "node", "variable_values", "fragment_variable_values", "hide_suggestions",
+    ]  # fmt: skip
+
+
 async def test_strawberry_reports_the_requested_operation_name_and_pre_execution_errors() -> None:
     import strawberry
     from graphql import GraphQLError

@@ -17,6 +17,7 @@ import pytest
 from fastapi import FastAPI
 from graphql import parse
 
+from api_server.graphql.cost import PriceList
 from api_server.graphql.fast_path import FastPath
 from api_server.graphql.prepared_documents import PreparedDocuments
 from tests.api.test_database_outage import outage, unreachable_url  # noqa: F401 (fixtures)
@@ -251,14 +252,19 @@ async def test_ever_new_documents_keep_the_cache_bounded(
     assert len(prepared) == prepared.maxsize == 256
 
 
+def kept(prepared: PreparedDocuments, query: str) -> PriceList | None:
+    found = prepared.prepared(query)
+    return found.prices if found is not None else None
+
+
 def test_the_least_recently_used_document_goes_first() -> None:
     prepared = PreparedDocuments(maxsize=2)
-    a, b, c = parse("{ a }"), parse("{ b }"), parse("{ c }")
+    a, b, c = (PriceList(parse(text)) for text in ("{ a }", "{ b }", "{ c }"))
     prepared.remember("a", a)
     prepared.remember("b", b)
-    assert prepared.document_for("a") is a  # a is now the most recent
+    assert kept(prepared, "a") is a  # a is now the most recent
     prepared.remember("c", c)
-    assert (prepared.document_for("a"), prepared.document_for("b")) == (a, None)
-    assert prepared.document_for("c") is c
+    assert (kept(prepared, "a"), kept(prepared, "b")) == (a, None)
+    assert kept(prepared, "c") is c
     with pytest.raises(ValueError):
         PreparedDocuments(maxsize=0)

@@ -9,7 +9,8 @@ import pytest
 from graphql import parse
 
 from api_server.domains import DOMAINS
-from api_server.graphql.cost import operation_cost
+from api_server.graphql import cost
+from api_server.graphql.cost import PriceList, operation_cost
 from api_server.graphql.schema import build_schema
 from api_server.settings import Settings
 from tests.graphql.client import data, gql, only_error
@@ -114,3 +115,45 @@ async def test_the_limit_is_a_setting(app_client: Any) -> None:
             "max_cost": 10,
             "request_id": error["extensions"]["request_id"],
         }
+
+
+def test_a_price_list_remembers_prices_by_the_page_variables_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    schema = build_schema(Settings(_env_file=None), DOMAINS)._schema  # type: ignore[call-arg]
+    text = (
+        "query($n: Int, $id: ID!) { patients(first: $n) { nodes { id } } patient(id: $id) { id } }"
+    )
+    document = parse(text)
+    priced: list[dict[str, Any]] = []
+
+    def counted(*args: Any, variables: Any, **kwargs: Any) -> int:
+        priced.append(variables)
+        return operation_cost(*args, variables=variables, **kwargs)
+
+    monkeypatch.setattr(cost, "operation_cost", counted)
+    prices = PriceList(document)
+    # Equal values of other types (1, True, 1.0) and null vs absent price differently.
+    cases: list[dict[str, Any]] = [
+        {"n": 3, "id": ID}, {"n": 3, "id": "other"}, {"n": 1}, {"n": True}, {"n": 1.0},
+        {"n": None}, {}, {"n": [1]}, {"n": [1]}, {"n": 1},
+    ]  # fmt: skip
+    for variables in cases:
+        expected = operation_cost(
+            schema, document, operation_name=None, variables=variables, unbounded=100
+        )
+        assert prices.price(schema, operation_name=None, variables=variables, unbounded=100) == (
+            expected
+        ), variables
+    # Priced once per page size; `id` does not change it; a list cannot be a key.
+    assert priced == [cases[0], *cases[2:9]]
+
+
+def test_a_price_list_is_bounded() -> None:
+    schema = build_schema(Settings(_env_file=None), DOMAINS)._schema  # type: ignore[call-arg]
+    prices = PriceList(parse("query($n: Int) { patients(first: $n) { nodes { id } } }"), maxsize=3)
+    for n in range(1, 50):
+        assert prices.price(schema, operation_name=None, variables={"n": n}, unbounded=100) == (
+            1 + n * 2
+        )
+    assert len(prices._known) == 3

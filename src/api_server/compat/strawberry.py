@@ -15,12 +15,16 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema import Schema
 from strawberry.schema._graphql_core import execution_context_class_kwargs
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
 __all__ = [
+    "ExecutionContextBase",
+    "build_executor",
     "execute_document",
     "execute_single_operation",
+    "is_plain_attribute",
     "is_pre_execution_error",
     "pre_execution_error",
     "requested_operation_name",
@@ -117,7 +121,44 @@ async def execute_document(
     return result
 
 
+def build_executor(
+    schema: Schema,
+    document: DocumentNode,
+    *,
+    variables: dict[str, Any] | None,
+    operation_name: str | None,
+    context: Any,
+    operation_extensions: dict[str, Any] | None,
+) -> Any:
+    """The graphql-core executor `execute_document()` would run (variables coerced), or the
+    list of errors that stop it there."""
+    return schema.execution_context_class.build(
+        schema._schema,
+        document,
+        None,
+        context,
+        variables,
+        operation_name,
+        is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]  # as Strawberry passes it
+        **schema._get_custom_context_kwargs(operation_extensions),
+    )
+
+
 def pre_execution_error(error: GraphQLError) -> ExecutionResult:
     """The result Strawberry makes of an exception raised around execution: `error` alone,
     no data, a request error (`is_pre_execution_error`)."""
     return PreExecutionError(data=None, errors=[error])
+
+
+# The executor Strawberry gives graphql-core; a subclass may override graphql-core's
+# `Executor.execute_field(parent_type, source, field_details_list, path, position_context)`.
+ExecutionContextBase = StrawberryGraphQLCoreExecutionContext
+
+
+def is_plain_attribute(resolve: Any) -> bool:
+    """True for the resolver Strawberry gives a field with no resolver, permission or
+    extension: it returns the parent's attribute and ignores its info (called with None)."""
+    return (
+        getattr(resolve, "_is_default", False) is True
+        and getattr(resolve, "__name__", "") == "_get_basic_result"
+    )

@@ -13,6 +13,9 @@ Fragments count as the executor runs them: a selection set collects each fragmen
 however often it is spread there (a "fragment bomb" resolves its fields once), and each
 fragment is priced once per page size it is spread under, so the work stays linear in the
 document. @skip/@include are not evaluated: the price is an upper bound.
+
+A price depends on the document, the operation and the values of the variables given as a
+page size, nothing else: `PriceList` remembers a document's prices by those.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from graphql import (
     OperationType,
     SelectionSetNode,
     Undefined,
+    VariableNode,
     get_named_type,
     get_nullable_type,
     is_list_type,
@@ -42,9 +46,10 @@ from graphql import (
     value_from_ast_untyped,
 )
 
-__all__ = ["PAGE_ARGUMENT", "operation_cost"]
+__all__ = ["PAGE_ARGUMENT", "PriceList", "operation_cost"]
 
 PAGE_ARGUMENT = "first"
+_ABSENT = object()
 
 
 @dataclass
@@ -197,4 +202,63 @@ def _with_defaults(
         name = definition.variable.name.value
         if name not in found and definition.default_value is not None:
             found[name] = value_from_ast_untyped(definition.default_value)
+    return found
+
+
+class PriceList:
+    """The prices of one document's operations, remembered by the operation's name and the
+    values of the variables the price reads (those given as a page size). At most
+    `maxsize` are kept; a price whose variables cannot be a key (a list sent for a page
+    size) is computed every time."""
+
+    def __init__(self, document: DocumentNode, *, maxsize: int = 16) -> None:
+        self.document = document
+        self.maxsize = maxsize
+        self._inputs = tuple(sorted(_page_variables(document)))
+        self._known: dict[tuple[Any, ...], int] = {}
+
+    def price(
+        self,
+        schema: GraphQLSchema,
+        *,
+        operation_name: str | None,
+        variables: Mapping[str, Any] | None,
+        unbounded: int,
+    ) -> int:
+        given = variables or {}
+        # The type is part of the key: 1, 1.0 and True are equal but price differently.
+        values = (given.get(name, _ABSENT) for name in self._inputs)  # absent is not null
+        key = (operation_name, unbounded, *((type(v), v) for v in values))
+        try:
+            return self._known[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable value: priced, not remembered
+            key = ()
+        cost = operation_cost(
+            schema,
+            self.document,
+            operation_name=operation_name,
+            variables=variables,
+            unbounded=unbounded,
+        )
+        if key and len(self._known) < self.maxsize:
+            self._known[key] = cost
+        return cost
+
+
+def _page_variables(document: DocumentNode) -> set[str]:
+    """The variables given as a `first` argument anywhere in the document."""
+    found: set[str] = set()
+    stack = [d.selection_set for d in document.definitions if hasattr(d, "selection_set")]
+    while stack:
+        for selection in stack.pop().selections:
+            if isinstance(selection, FieldNode):
+                for argument in selection.arguments or ():
+                    value = argument.value
+                    if argument.name.value == PAGE_ARGUMENT and isinstance(value, VariableNode):
+                        found.add(value.name.value)
+            inner = getattr(selection, "selection_set", None)  # a spread has none
+            if inner is not None:
+                stack.append(inner)
     return found

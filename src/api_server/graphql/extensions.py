@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema
+from graphql import ASTValidationRule, GraphQLError, GraphQLSchema
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
@@ -22,7 +22,7 @@ from api_server.auth.principal import Principal
 from api_server.database.connection import borrow_db_read_connection, borrow_db_session
 from api_server.graphql.authorization import RootScopes, forbidden_fields
 from api_server.graphql.context import GraphQLContext
-from api_server.graphql.cost import operation_cost
+from api_server.graphql.cost import PriceList
 from api_server.graphql.document_limits import DocumentLimits, rule_for
 from api_server.graphql.errors import QueryTooComplexError
 from api_server.graphql.operations import OperationSelection
@@ -117,9 +117,10 @@ class OperationChecks(SchemaExtension):
         context = self.execution_context
         document = context.graphql_document
         if context.pre_execution_errors == [] and document is not None:
+            prices = PriceList(document)
             errors = operation_refusals(
                 context.schema._schema,
-                document,
+                prices,
                 context.operation_name,
                 context.variables,
                 principal=getattr(context.context, "principal", None),
@@ -129,13 +130,13 @@ class OperationChecks(SchemaExtension):
             if errors:
                 context.pre_execution_errors = errors
             elif self.prepared is not None and context.query is not None:
-                self.prepared.remember(context.query, document)
+                self.prepared.remember(context.query, prices)
         yield
 
 
 def operation_refusals(
     schema: GraphQLSchema,
-    document: DocumentNode,
+    prices: PriceList,
     operation_name: str | None,
     variables: dict[str, Any] | None,
     *,
@@ -148,14 +149,15 @@ def operation_refusals(
     - the root fields' scopes (`graphql.authorization`): one FORBIDDEN error per field the
       caller may not use, and nothing runs;
     - the static cost (`graphql.cost`), above `max_cost` refused with QUERY_TOO_COMPLEX and
-      the cost; priced on every request because the variables (page sizes) change it.
+      the cost, priced for these variables (page sizes change it) by `prices`, the
+      document's price list.
     """
     held = principal.scopes if principal is not None else frozenset()
-    errors = forbidden_fields(document, operation_name, scopes, held)
+    errors = forbidden_fields(prices.document, operation_name, scopes, held)
     if errors:
         return errors
-    cost = operation_cost(
-        schema, document, operation_name=operation_name, variables=variables, unbounded=MAX_LIMIT
+    cost = prices.price(
+        schema, operation_name=operation_name, variables=variables, unbounded=MAX_LIMIT
     )
     if cost > max_cost:
         error = QueryTooComplexError(cost, max_cost)

@@ -8,23 +8,26 @@ its checks passed, `OperationChecks` remembers it (`PreparedDocuments`). The sam
 again runs here: the operation is selected, the caller's scopes and the cost are checked
 again (they depend on the caller and the variables), then graphql-core executes it as
 Strawberry would, in the operation's database (`operation_database`). A request the fast
-path would refuse goes to Strawberry's path, which answers it: one way to every error.
+path would refuse goes to Strawberry's path, which answers it: one way to every error. A
+query that is one field's read of plain leaves runs by its plan (`one_field_reads`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from graphql import DocumentNode, GraphQLError, OperationType, get_operation_ast
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import GraphQLError, OperationType, get_operation_ast
 from strawberry.http import GraphQLRequestData
 from strawberry.schema import Schema
 from strawberry.types import ExecutionResult
 
-from api_server.compat.strawberry import execute_document, pre_execution_error
+from api_server.compat.strawberry import build_executor, execute_document, pre_execution_error
 from api_server.graphql.authorization import RootScopes
 from api_server.graphql.context import GraphQLContext
 from api_server.graphql.extensions import operation_database, operation_refusals
+from api_server.graphql.one_field_reads import OneFieldRead
 from api_server.graphql.prepared_documents import PreparedDocuments
 
 __all__ = ["FastPath"]
@@ -45,16 +48,17 @@ class FastPath:
         """The result of `operation`, or None when Strawberry's path is to run it (a
         document not seen yet, or one this caller or these variables may not run)."""
         query = operation.query
-        document = self.prepared.document_for(query) if query is not None else None
-        if document is None:
+        prepared = self.prepared.prepared(query) if query is not None else None
+        if prepared is None:
             return None
+        document = prepared.document
         name = operation.operation_name
         definition = get_operation_ast(document, name)
         if definition is None or definition.operation is OperationType.SUBSCRIPTION:
             return None
         if operation_refusals(
             schema._schema,
-            document,
+            prepared.prices,
             name,
             operation.variables,
             principal=context.principal,
@@ -69,16 +73,8 @@ class FastPath:
                 write=definition.operation is OperationType.MUTATION,
                 kept=lambda: executed[0].data is not None,
             ):
-                executed.append(
-                    await execute_document(
-                        schema,
-                        document,
-                        variables=operation.variables,
-                        operation_name=name,
-                        context=context,
-                        operation_extensions=operation.extensions,
-                    )
-                )
+                plan = prepared.plan(schema._schema, name, definition)
+                executed.append(await _execute(schema, document, plan, operation, context))
         except Exception as exc:  # as Strawberry: the operation's only error, data null
             error = _as_graphql_error(exc)
             schema.process_errors([error])
@@ -87,6 +83,28 @@ class FastPath:
         if result.errors:
             schema.process_errors(result.errors)
         return ExecutionResult(data=result.data, errors=result.errors)
+
+
+async def _execute(
+    schema: Schema,
+    document: DocumentNode,
+    plan: OneFieldRead | None,
+    operation: GraphQLRequestData,
+    context: GraphQLContext,
+) -> GraphQLExecutionResult:
+    arguments: dict[str, Any] = {
+        "variables": operation.variables,
+        "operation_name": operation.operation_name,
+        "context": context,
+        "operation_extensions": operation.extensions,
+    }
+    if plan is not None:
+        executor = build_executor(schema, document, **arguments)
+        if not isinstance(executor, list):  # else variables that do not coerce: reported below
+            result = await plan.run(executor)
+            if result is not None:
+                return result
+    return await execute_document(schema, document, **arguments)
 
 
 def _as_graphql_error(error: Exception) -> GraphQLError:

@@ -18,6 +18,7 @@ from api_server.graphql.authorization import root_scopes
 from api_server.graphql.errors import log_error
 from api_server.graphql.extensions import CACHE_SIZE, build_extensions
 from api_server.graphql.fast_path import FastPath
+from api_server.graphql.leaf_fields import executor_for_schema
 from api_server.graphql.prepared_documents import PreparedDocuments
 from api_server.graphql.scalars import SCALARS
 from api_server.settings import Settings
@@ -85,6 +86,7 @@ def build_schema(settings: Settings, domains: Sequence[Domain]) -> ApiSchema:
         mutation=_merged("Mutation", mutations),
         extensions=build_extensions(settings, scopes, prepared),
         config=StrawberryConfig(scalar_map=SCALARS),
+        execution_context_class=executor_for_schema(),
     )
     if runs_plain_execution(schema):
         schema.fast_path = FastPath(prepared, scopes, settings.graphql_max_cost)
