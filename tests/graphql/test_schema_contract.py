@@ -112,3 +112,30 @@ def test_custom_scalars_name_their_specification(schema: GraphQLSchema) -> None:
     assert {scalar.specified_by_url for scalar in scalars} == {
         "https://datatracker.ietf.org/doc/html/rfc3339"
     }
+
+
+def test_names_are_converted_once_each_and_as_strawberry_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from strawberry.schema import name_converter
+
+    from api_server.graphql.schema import _NameConverter
+
+    converted: list[str] = []
+    camel = name_converter.to_camel_case
+
+    def counted(name: str) -> str:
+        converted.append(name)
+        return camel(name)
+
+    monkeypatch.setattr(name_converter, "to_camel_case", counted)
+    names = _NameConverter()
+    for _ in range(3):
+        assert names.apply_naming_config("date_of_birth") == "dateOfBirth"
+        assert names.apply_naming_config("id") == "id"
+    assert converted == ["date_of_birth", "id"]
+    monkeypatch.setattr(_NameConverter, "MAX_NAMES", 1)
+    bounded = _NameConverter()
+    for name in ("a_b", "c_d", "c_d"):
+        bounded.apply_naming_config(name)
+    assert len(bounded._names) == 1
