@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from graphql import get_operation_ast, parse
 
-from api_server.compat.strawberry import build_executor, execute_document
+from api_server.compat.strawberry import DocumentRun, build_executor, execute_document
 from api_server.graphql.one_field_reads import plan_one_field_read
 from tests.graphql.test_leaf_fields import FIELDS, THINGS, answer, schemas
 
@@ -34,22 +34,17 @@ NOT_PLANNED = [
 ]
 
 
-@pytest.mark.parametrize("text", PLANNED)
-def test_reads_of_one_object_s_plain_leaves_are_planned(text: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "planned"),
+    [(text, True) for text in PLANNED] + [(text, False) for text in NOT_PLANNED],
+)
+def test_reads_of_one_object_s_plain_leaves_are_planned_and_nothing_else(
+    text: str, planned: bool
+) -> None:
     _, leafy = schemas()
-    document = parse(text)
-    operation = get_operation_ast(document)
+    operation = get_operation_ast(parse(text))
     assert operation is not None
-    assert plan_one_field_read(leafy._schema, operation) is not None
-
-
-@pytest.mark.parametrize("text", NOT_PLANNED)
-def test_everything_else_is_left_to_graphql_core(text: str) -> None:
-    _, leafy = schemas()
-    document = parse(text)
-    operation = get_operation_ast(document)
-    assert operation is not None
-    assert plan_one_field_read(leafy._schema, operation) is None
+    assert (plan_one_field_read(leafy._schema, operation) is not None) is planned
 
 
 def test_mutations_are_not_planned() -> None:
@@ -66,16 +61,11 @@ async def run_both(text: str, variables: dict[str, Any]) -> tuple[Any, Any]:
     assert operation is not None
     plan = plan_one_field_read(leafy._schema, operation)
     assert plan is not None
-    common: dict[str, Any] = {
-        "variables": variables,
-        "operation_name": None,
-        "context": None,
-        "operation_extensions": None,
-    }
-    executor = build_executor(leafy, document, **common)
+    run = DocumentRun(document, variables, None, None, None)
+    executor = build_executor(leafy, run)
     assert not isinstance(executor, list)
     planned = await plan.run(executor)
-    ordinary = await execute_document(leafy, document, **common)
+    ordinary = await execute_document(leafy, run)
     return planned, ordinary
 
 

@@ -3,6 +3,7 @@ tests/compat/test_contracts.py). Imported only when the GraphQL profile is serve
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from inspect import isawaitable
 from typing import Any
 
@@ -20,6 +21,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
 __all__ = [
+    "DocumentRun",
     "ExecutionContextBase",
     "build_executor",
     "execute_document",
@@ -92,27 +94,30 @@ def runs_plain_execution(schema: Schema) -> bool:
     )
 
 
-async def execute_document(
-    schema: Schema,
-    document: DocumentNode,
-    *,
-    variables: dict[str, Any] | None,
-    operation_name: str | None,
-    context: Any,
-    operation_extensions: dict[str, Any] | None,
-) -> GraphQLExecutionResult:
+@dataclass(frozen=True, slots=True)
+class DocumentRun:
+    """What graphql-core is given to run one operation of a parsed, validated document."""
+
+    document: DocumentNode
+    variables: dict[str, Any] | None
+    operation_name: str | None
+    context: Any
+    operation_extensions: dict[str, Any] | None
+
+
+async def execute_document(schema: Schema, run: DocumentRun) -> GraphQLExecutionResult:
     """What `schema.execute()` runs for a parsed and validated document (its
     `_execute_operation`), without the extension hooks around it."""
     result = schema._get_execute_function()(
         schema._schema,
-        document,
+        run.document,
         root_value=None,
-        variable_values=variables,
-        operation_name=operation_name,
-        context_value=context,
+        variable_values=run.variables,
+        operation_name=run.operation_name,
+        context_value=run.context,
         is_awaitable=optimized_is_awaitable,
         **execution_context_class_kwargs(schema.execution_context_class),
-        **schema._get_custom_context_kwargs(operation_extensions),
+        **schema._get_custom_context_kwargs(run.operation_extensions),
     )
     if isawaitable(result):
         result = await result
@@ -121,26 +126,18 @@ async def execute_document(
     return result
 
 
-def build_executor(
-    schema: Schema,
-    document: DocumentNode,
-    *,
-    variables: dict[str, Any] | None,
-    operation_name: str | None,
-    context: Any,
-    operation_extensions: dict[str, Any] | None,
-) -> Any:
+def build_executor(schema: Schema, run: DocumentRun) -> Any:
     """The graphql-core executor `execute_document()` would run (variables coerced), or the
     list of errors that stop it there."""
     return schema.execution_context_class.build(
         schema._schema,
-        document,
+        run.document,
         None,
-        context,
-        variables,
-        operation_name,
+        run.context,
+        run.variables,
+        run.operation_name,
         is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]  # as Strawberry passes it
-        **schema._get_custom_context_kwargs(operation_extensions),
+        **schema._get_custom_context_kwargs(run.operation_extensions),
     )
 
 

@@ -15,7 +15,6 @@ query that is one field's read of plain leaves runs by its plan (`one_field_read
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from graphql import DocumentNode, GraphQLError, OperationType, get_operation_ast
 from graphql import ExecutionResult as GraphQLExecutionResult
@@ -23,7 +22,12 @@ from strawberry.http import GraphQLRequestData
 from strawberry.schema import Schema
 from strawberry.types import ExecutionResult
 
-from api_server.compat.strawberry import build_executor, execute_document, pre_execution_error
+from api_server.compat.strawberry import (
+    DocumentRun,
+    build_executor,
+    execute_document,
+    pre_execution_error,
+)
 from api_server.graphql.authorization import RootScopes
 from api_server.graphql.context import GraphQLContext
 from api_server.graphql.extensions import operation_database, operation_refusals
@@ -92,19 +96,14 @@ async def _execute(
     operation: GraphQLRequestData,
     context: GraphQLContext,
 ) -> GraphQLExecutionResult:
-    arguments: dict[str, Any] = {
-        "variables": operation.variables,
-        "operation_name": operation.operation_name,
-        "context": context,
-        "operation_extensions": operation.extensions,
-    }
+    run = DocumentRun(
+        document, operation.variables, operation.operation_name, context, operation.extensions
+    )
     if plan is not None:
-        executor = build_executor(schema, document, **arguments)
+        executor = build_executor(schema, run)
         if not isinstance(executor, list):  # else variables that do not coerce: reported below
-            result = await plan.run(executor)
-            if result is not None:
-                return result
-    return await execute_document(schema, document, **arguments)
+            return await plan.run(executor)
+    return await execute_document(schema, run)
 
 
 def _as_graphql_error(error: Exception) -> GraphQLError:
