@@ -14,6 +14,7 @@ import httpx
 from api_server.database.connection import borrow_db_session
 from api_server.exceptions import OverloadedError
 from tests.domains.patients.factories import V1, patient_body
+from tests.fixtures.logs import LogCapture
 
 
 @asynccontextmanager
@@ -70,7 +71,7 @@ def shed_total(metrics: str) -> float:
 
 
 async def test_a_graphql_operation_refused_its_turn_is_answered_and_counted_once(
-    app_client: Any,
+    app_client: Any, logs: LogCapture
 ) -> None:
     query = {"query": "{ patients { nodes { id } } }"}
     async with app_client(db_pool_size=1, db_max_overflow=0, queue_deadline=0.2) as http:
@@ -83,3 +84,5 @@ async def test_a_graphql_operation_refused_its_turn_is_answered_and_counted_once
     assert error["extensions"]["code"] == "OVERLOADED"
     assert "data" not in refused.json() or refused.json()["data"] is None
     assert after == before + 1
+    # Counted, not logged one by one (as REST): a line per shed request adds to the overload.
+    assert not [line for line in logs.lines() if "OVERLOADED" in line["message"]]

@@ -19,7 +19,7 @@ from loguru import logger
 from sqlalchemy.exc import SQLAlchemyError
 
 from api_server.database.errors import database_api_error
-from api_server.exceptions import ApiError
+from api_server.exceptions import ApiError, OverloadedError
 from api_server.logging import request_id_var
 
 __all__ = [
@@ -142,8 +142,12 @@ def format_error(error: GraphQLError, *, suggestions: bool = True) -> dict[str, 
 
 
 def log_error(error: GraphQLError) -> None:
-    """Log once: unexpected errors with their traceback, unavailability as a warning."""
+    """Log once: unexpected errors with their traceback, unavailability as a warning. Shed
+    operations (OVERLOADED) are counted (`requests_shed_total`), not logged one by one, as
+    REST's are: a warning per request would add to the overload it reports."""
     found = classify(error)
+    if isinstance(found.api_error, OverloadedError):
+        return
     if found.unexpected:
         cause = error.original_error or error
         logger.opt(exception=cause).error(
