@@ -21,7 +21,7 @@ from tests.openapi_document import Operation, assert_documented, operations
 _ANY = {"400", "500"}  # every operation but the probes: the Host check, and a bug
 _SECURED = {"401", "403", "503"}  # the credential check, which reads API keys
 _READ = _ANY | _SECURED | {"422"}
-_WRITE = _READ | {"413"}
+_WRITE = _READ | {"408", "413"}
 EXPECTED = {
     "ping": {"200", "500"},  # a probe: no Host check, no parameters, nothing else
     "getVersion": {"200"} | _ANY,

@@ -5,7 +5,8 @@ everything the framework around it can answer is added here, from what the opera
 
 - every operation: 500 INTERNAL_ERROR (`UnhandledErrorMiddleware`), and 400 INVALID_HOST
   (`TrustedHostMiddleware`, where hosts are configured) except the probes it lets through;
-- with parameters or a body: 422 VALIDATION_ERROR; with a body: 413 PAYLOAD_TOO_LARGE;
+- with parameters or a body: 422 VALIDATION_ERROR; with a body: 413 PAYLOAD_TOO_LARGE and
+  408 REQUEST_TIMEOUT (the body did not arrive in time);
 - behind a credential: 401 and 403 with the `WWW-Authenticate` challenge, and 503
   DATABASE_UNAVAILABLE (an API key is looked up in the database);
 - depending on the database session or read connection: 503 DATABASE_UNAVAILABLE, with
@@ -56,6 +57,7 @@ _DESCRIPTIONS = {
     404: "Not found (NOT_FOUND): `resource` and `key` name what is missing",
     409: "Conflict: a stale `version` (VERSION_CONFLICT) or a taken unique value (CONFLICT)",
     412: "Precondition failed: `If-Match` names no current ETag (PRECONDITION_FAILED)",
+    408: "Request timeout: the body did not arrive within the server's limit (REQUEST_TIMEOUT)",
     413: "Content too large: the body exceeds the server's limit (PAYLOAD_TOO_LARGE)",
     422: "Validation failed (VALIDATION_ERROR): `errors` names each refused input",
     500: "Internal error (INTERNAL_ERROR): logged with the request id; no details are sent",
@@ -97,7 +99,7 @@ def _statuses(
     if operation.get("parameters") or "requestBody" in operation:
         statuses.add(422)
     if "requestBody" in operation:
-        statuses.add(413)
+        statuses |= {408, 413}
     if operation.get("security"):
         statuses |= {401, 403, 503}
     if route is not None and _uses_database(route.dependant):

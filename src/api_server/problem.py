@@ -27,6 +27,7 @@ class Problem(BaseModel):
     code: str = Field(
         description="Stable and machine-readable: NOT_FOUND, VERSION_CONFLICT, CONFLICT, "
         "PRECONDITION_FAILED, VALIDATION_ERROR, UNAUTHENTICATED, FORBIDDEN, PAYLOAD_TOO_LARGE, "
+        "REQUEST_TIMEOUT, "
         "INVALID_HOST, METHOD_NOT_ALLOWED, DATABASE_UNAVAILABLE, INTERNAL_ERROR, ..."
     )
     request_id: str | None = Field(

@@ -70,6 +70,12 @@ class Settings(BaseSettings):
     cors_allow_credentials: bool = False
     trusted_hosts: CsvList = Field(default_factory=lambda: ["*"])
     max_body_size: int = Field(default=1024 * 1024, ge=1)
+    body_read_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        le=3600,
+        description="seconds a request's body may take to arrive, else 408 REQUEST_TIMEOUT",
+    )
 
     # Operations (middleware/stack.py)
     access_log_sample_rate: float = Field(

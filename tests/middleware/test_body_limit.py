@@ -79,3 +79,38 @@ async def test_fastapi_body_parsing_reports_413_not_400(app_client: AppClient) -
             "/json", content=one_chunk(), headers={"Content-Type": "application/json"}
         )
     _assert_413(response)
+
+
+async def test_the_body_wait_is_bounded_until_the_body_is_complete_and_not_after() -> None:
+    import asyncio
+
+    import pytest
+
+    from api_server.middleware.body_limit import BodyReadTimeoutError, _BodyReader
+
+    async def slow() -> dict[str, object]:
+        await asyncio.sleep(1)
+        return {"type": "http.request", "body": b"late", "more_body": False}
+
+    with pytest.raises(BodyReadTimeoutError) as refused:
+        await _BodyReader(slow, None, 0.05)()
+    assert refused.value.status_code == 408
+
+    messages = iter(
+        [
+            {"type": "http.request", "body": b"ab", "more_body": True},
+            {"type": "http.request", "body": b"c", "more_body": False},
+        ]
+    )
+
+    async def then_disconnect() -> dict[str, object]:
+        try:
+            return next(messages)
+        except StopIteration:
+            await asyncio.sleep(0.2)  # an app waiting for the disconnect, past the timeout
+            return {"type": "http.disconnect"}
+
+    reader = _BodyReader(then_disconnect, 10, 0.1)
+    assert (await reader())["body"] == b"ab"
+    assert (await reader())["body"] == b"c"
+    assert (await reader())["type"] == "http.disconnect"

@@ -115,3 +115,29 @@ def test_declared_oversize_is_refused_before_any_body_is_sent(server: ServerProc
     response, _ = upload(server.port, head, iter(()))
     assert response.startswith(b"HTTP/1.1 413"), response[:300]
     assert b"PAYLOAD_TOO_LARGE" in response
+
+
+def test_a_body_trickled_past_the_read_timeout_is_408_and_frees_the_slot(
+    tmp_path: Path,
+) -> None:
+    # One admission slot: while the trickling client held it, nobody else got in.
+    port = free_port()
+    env = server_env(
+        tmp_path, port, API_SERVER_BODY_READ_TIMEOUT="0.5", API_SERVER_MAX_IN_FLIGHT="1"
+    )
+    program = [sys.executable, "-m", "tests.middleware.server_app"]
+    with running_server([], port=port, env=env, cwd=tmp_path, program=program):
+        head = b"POST /echo-size HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n"
+        sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        try:
+            sock.sendall(head + b"x" * 10)  # and then nothing more
+            received = b""
+            while chunk := sock.recv(65536):  # to the server's close (else the 10 s timeout)
+                received += chunk
+        finally:
+            sock.close()
+        assert received.startswith(b"HTTP/1.1 408"), received[:300]
+        assert b"REQUEST_TIMEOUT" in received
+        answered, _ = upload(port, head, iter([b"y" * 100]))
+        assert answered.startswith(b"HTTP/1.1 200"), answered[:300]
+        assert b'{"size":100}' in answered

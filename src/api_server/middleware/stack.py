@@ -51,7 +51,11 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
     """Install the middleware stack and the /metrics endpoint according to `settings`."""
     # add_middleware() puts each new middleware outside the previous one: innermost first.
     app.add_middleware(UnhandledErrorMiddleware)
-    app.add_middleware(BodySizeLimitMiddleware, max_body_size=settings.max_body_size)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_body_size=settings.max_body_size,
+        read_timeout=settings.body_read_timeout,
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
