@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import strawberry
 from graphql import ExecutionResult, GraphQLError
+from strawberry.scalars import JSON
 
 from api_server.graphql.leaf_fields import LeafFieldExecutor, executor_for_schema
 from api_server.graphql.scalars import SCALARS
@@ -36,6 +37,7 @@ class Thing:
     tags: list[str]
     maybe_tags: list[str | None] | None
     boom: str
+    data: list[JSON]  # a scalar that takes anything: only the executor can refuse an awaitable
 
     @strawberry.field
     def shout(self) -> str:  # a resolver: graphql-core's way
@@ -65,11 +67,15 @@ async def later() -> str:
     return "awaited"
 
 
+async def one_item() -> dict[str, int]:
+    return {"a": 1}
+
+
 def good() -> Any:
     at = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     return Thing(  # type: ignore[call-arg]
         name="ann", nickname=None, count=3, colour=Colour.RED, at=at, tags=["a", "b"],
-        maybe_tags=["x", None], boom="fine",
+        maybe_tags=["x", None], boom="fine", data=[{"a": 1}],
     )  # fmt: skip
 
 
@@ -97,6 +103,7 @@ THINGS: dict[str, Any] = {
     "tags_not_list": with_(tags="ab"),  # a string is iterable, graphql-core's rules apply
     "callable": with_(name=later),  # a function is not a string, for either
     "awaitable": lambda: with_(name=later())(),  # awaited, by graphql-core
+    "awaitable_items": lambda: with_(data=[one_item()])(),  # each item awaited too
     "raising": RaisingThing,
     "none": lambda: None,
     "failing": lambda: (_ for _ in ()).throw(ValueError("the resolver fails")),
@@ -104,7 +111,7 @@ THINGS: dict[str, Any] = {
     "returned_error": lambda: ValueError("returned, not raised"),
 }
 
-FIELDS = "name nickname count colour at tags maybeTags boom shout"
+FIELDS = "name nickname count colour at tags maybeTags boom data shout"
 
 
 def schemas() -> tuple[strawberry.Schema, strawberry.Schema]:
@@ -151,6 +158,7 @@ async def test_answers_as_graphql_core_for_every_value(
         "tags_not_list": {"tags"},
         "callable": {"name"},
         "awaitable": {"name"},
+        "awaitable_items": {"data"},
         "raising": {"boom"},
     }.get(kind, set())
     # (A non-null field that fails ends its object: `shout`, after it, may not run.)

@@ -93,5 +93,5 @@ async def test_a_planned_read_answers_as_graphql_core(
     planned, ordinary = await run_both(text, {"kind": kind})
     assert calls == [kind, kind]  # once each: an unusual value is not resolved again
     assert answer_with_locations(planned) == answer_with_locations(ordinary)
-    fine = {"good", "awaitable"} | ({"none"} if root != "must" else set())
+    fine = {"good", "awaitable", "awaitable_items"} | ({"none"} if root != "must" else set())
     assert (planned.errors is None) == (kind in fine)

@@ -149,11 +149,23 @@ def test_a_price_list_remembers_prices_by_the_page_variables_alone(
     assert priced == [cases[0], *cases[2:9]]
 
 
-def test_a_price_list_is_bounded() -> None:
+def test_a_price_list_keeps_the_most_recently_used_prices(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     schema = build_schema(Settings(_env_file=None), DOMAINS)._schema  # type: ignore[call-arg]
     prices = PriceList(parse("query($n: Int) { patients(first: $n) { nodes { id } } }"), maxsize=3)
-    for n in range(1, 50):
+    priced: list[int] = []
+
+    def counted(*args: Any, variables: Any, **kwargs: Any) -> int:
+        priced.append(variables["n"])
+        return operation_cost(*args, variables=variables, **kwargs)
+
+    monkeypatch.setattr(cost, "operation_cost", counted)
+    for n in [20, *range(1, 50), 20]:  # 20, used often, stays; the junk passes through
+        if n % 2:
+            prices.price(schema, operation_name=None, variables={"n": 20}, unbounded=100)
         assert prices.price(schema, operation_name=None, variables={"n": n}, unbounded=100) == (
             1 + n * 2
         )
     assert len(prices._known) == 3
+    assert priced.count(20) == 1

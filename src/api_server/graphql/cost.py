@@ -20,6 +20,7 @@ page size, nothing else: `PriceList` remembers a document's prices by those.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -207,15 +208,15 @@ def _with_defaults(
 
 class PriceList:
     """The prices of one document's operations, remembered by the operation's name and the
-    values of the variables the price reads (those given as a page size). At most
-    `maxsize` are kept; a price whose variables cannot be a key (a list sent for a page
-    size) is computed every time."""
+    values of the variables the price reads (those given as a page size). The `maxsize`
+    most recently used are kept; a price whose variables cannot be a key (a list sent for a
+    page size) is computed every time."""
 
     def __init__(self, document: DocumentNode, *, maxsize: int = 16) -> None:
         self.document = document
         self.maxsize = maxsize
         self._inputs = tuple(sorted(_page_variables(document)))
-        self._known: dict[tuple[Any, ...], int] = {}
+        self._known: OrderedDict[tuple[Any, ...], int] = OrderedDict()
 
     def price(
         self,
@@ -230,11 +231,14 @@ class PriceList:
         values = (given.get(name, _ABSENT) for name in self._inputs)  # absent is not null
         key = (operation_name, unbounded, *((type(v), v) for v in values))
         try:
-            return self._known[key]
+            price = self._known[key]
         except KeyError:
             pass
         except TypeError:  # an unhashable value: priced, not remembered
             key = ()
+        else:
+            self._known.move_to_end(key)
+            return price
         cost = operation_cost(
             schema,
             self.document,
@@ -242,8 +246,10 @@ class PriceList:
             variables=variables,
             unbounded=unbounded,
         )
-        if key and len(self._known) < self.maxsize:
+        if key:
             self._known[key] = cost
+            if len(self._known) > self.maxsize:
+                self._known.popitem(last=False)
         return cost
 
 

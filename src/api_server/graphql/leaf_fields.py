@@ -7,8 +7,11 @@ leaves, abstract and object types in turn. For a patient's twelve fields that wa
 sixth of a GraphQL read. `LeafFieldExecutor` reads and serializes such a field in one step
 and leaves every other case to graphql-core, including every error: a null in a non-null
 field, a value the scalar refuses, anything awaitable. The field is then executed again the
-ordinary way, which answers as graphql-core always does (reading an attribute twice is
-harmless: these fields have no resolver).
+ordinary way, which answers as graphql-core always does. Such a field has no resolver, so
+reading it again costs nothing for a stored attribute; a property is evaluated once more
+(twice more on a one-field read's path) when its value is unusual, which only a value
+breaking the schema causes. Schemas that can stream (`@stream`, incremental execution) are
+left to graphql-core entirely: it decides per list whether to stream.
 """
 
 from __future__ import annotations
@@ -55,18 +58,18 @@ class Leaf:
         if is_awaitable(raw):
             raise Unusual  # never awaited here: graphql-core reads it again
         if not self.items:
-            return self._one(raw, nullable=False)
+            return self._one(raw, is_awaitable, nullable=False)
         if not isinstance(raw, list | tuple):
             raise Unusual  # other iterables, async ones included: graphql-core's rules
-        return [self._one(item, nullable=self.items_nullable) for item in raw]
+        return [self._one(item, is_awaitable, nullable=self.items_nullable) for item in raw]
 
-    def _one(self, raw: Any, *, nullable: bool) -> Any:
+    def _one(self, raw: Any, is_awaitable: Callable[[Any], bool], *, nullable: bool) -> Any:
         if raw is None:
             if nullable:
                 return None
             raise Unusual
-        if isinstance(raw, Exception):
-            raise Unusual
+        if isinstance(raw, Exception) or is_awaitable(raw):
+            raise Unusual  # graphql-core raises it, or awaits it (a list's items included)
         try:
             coerced = self.coerce(raw)
         except Exception:  # noqa: BLE001  # graphql-core raises it again, with the field's path
@@ -120,7 +123,8 @@ class LeafFieldExecutor(ExecutionContextBase):
             try:
                 leaf = self._leaves[key]
             except KeyError:
-                leaf = self._leaves[key] = plain_leaf(parent_type, name)
+                streams = self.schema.get_directive("stream") is not None
+                leaf = self._leaves[key] = None if streams else plain_leaf(parent_type, name)
             if leaf is not None:
                 try:
                     return leaf.value(source, self.is_awaitable)

@@ -16,7 +16,11 @@ Only the ordinary case is done here: the resolver returns an object and every le
 plain. Anything else is handed, with the object already resolved, to the same executor's
 own methods, as its `execute_field` would: the resolver's exception to
 `handle_field_error`, a null, an error value or an unusual leaf to `complete_value`. So
-every error is graphql-core's, and nothing is resolved twice.
+every error is graphql-core's, and the root resolver runs once.
+
+The resolver is called as graphql-core calls it without middleware: plans are run only by
+the fast path, which exists only while no extension resolves fields
+(`compat.strawberry.runs_plain_execution`).
 """
 
 from __future__ import annotations

@@ -57,8 +57,11 @@ class PreparedDocuments:
         return len(self._documents)
 
     def remember(self, query: str, prices: PriceList) -> None:
-        """Remember `query`'s document (`prices.document`), with the prices known so far."""
-        self._documents[query] = PreparedDocument(prices)
+        """Remember `query`'s document (`prices.document`), with the prices known so far;
+        what is known of the same document already is kept."""
+        known = self._documents.get(query)
+        if known is None or known.document is not prices.document:
+            self._documents[query] = PreparedDocument(prices)
         self._documents.move_to_end(query)
         while len(self._documents) > self.maxsize:
             self._documents.popitem(last=False)
