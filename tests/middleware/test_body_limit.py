@@ -3,8 +3,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import httpx
+import pytest
 from fastapi import FastAPI, Request
 
+from api_server.settings import SettingsError, load_settings
 from tests.fixtures.app import AppClient
 
 MIB = 1024 * 1024
@@ -84,8 +86,6 @@ async def test_fastapi_body_parsing_reports_413_not_400(app_client: AppClient) -
 async def test_the_body_wait_is_bounded_until_the_body_is_complete_and_not_after() -> None:
     import asyncio
 
-    import pytest
-
     from api_server.middleware.body_limit import BodyReadTimeoutError, _BodyReader
 
     async def slow() -> dict[str, object]:
@@ -114,3 +114,12 @@ async def test_the_body_wait_is_bounded_until_the_body_is_complete_and_not_after
     assert (await reader())["body"] == b"ab"
     assert (await reader())["body"] == b"c"
     assert (await reader())["type"] == "http.disconnect"
+
+
+@pytest.mark.parametrize("seconds", ["0", "-1", "3601", "inf", "nan", "soon"])
+def test_a_body_read_timeout_out_of_bounds_is_refused_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch, seconds: str
+) -> None:
+    monkeypatch.setenv("API_SERVER_BODY_READ_TIMEOUT", seconds)
+    with pytest.raises(SettingsError, match=r"^invalid settings: body_read_timeout: "):
+        load_settings(_env_file=None)
