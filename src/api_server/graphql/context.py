@@ -55,7 +55,12 @@ class GraphQLContext(BaseContext):
         return loader  # type: ignore[return-value]
 
     def bind_database(self, source: ReadSource | None) -> None:
+        """The operation's database while it runs; None when it ends, which also drops the
+        loaders: they read through it, and each closes over this context, a reference cycle
+        that would keep the whole request alive until a full garbage collection."""
         self._source = source
+        if source is None:
+            self._loaders = {}
 
     def _require_source(self) -> ReadSource:
         if self._source is None:

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,7 @@ __all__ = [
     "format_error",
     "log_error",
     "operation_error",
+    "release_tracebacks",
 ]
 
 INTERNAL_MESSAGE = "the server failed to handle this request; it has been logged"
@@ -163,3 +165,23 @@ def operation_error(error: ApiError) -> dict[str, Any]:
         "data": None,
         "errors": [format_error(GraphQLError(error.detail, original_error=error))],
     }
+
+
+def release_tracebacks(errors: Iterable[BaseException]) -> None:
+    """Drop the tracebacks of answered errors and of what caused them.
+
+    A traceback holds the frames the error went through, whose variables hold the executor
+    and context, which hold the error: a reference cycle that keeps the whole request alive
+    until a full collection, hundreds of requests later under a flood of bad operations. Call
+    once the errors are logged (`log_error`, during execution) and formatted.
+    """
+    pending, seen = list(errors), set()
+    while pending:
+        error = pending.pop()
+        if id(error) in seen:
+            continue
+        seen.add(id(error))
+        error.__traceback__ = None
+        for linked in (getattr(error, "original_error", None), error.__cause__, error.__context__):
+            if isinstance(linked, BaseException):
+                pending.append(linked)

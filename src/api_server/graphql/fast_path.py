@@ -101,8 +101,9 @@ async def _execute(
     )
     if plan is not None:
         executor = build_executor(schema, run)
-        if not isinstance(executor, list):  # else variables that do not coerce: reported below
-            return await plan.run(executor)
+        if isinstance(executor, list):  # variables that do not coerce, as graphql-core answers
+            return GraphQLExecutionResult(None, errors=executor)
+        return await plan.run(executor)
     return await execute_document(schema, run)
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
+    ExecutionResult,
     GraphQLObjectType,
     GraphQLOutputType,
     is_leaf_type,
@@ -133,6 +134,21 @@ class LeafFieldExecutor(ExecutionContextBase):
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
+
+    def build_response(self, data: dict[str, Any] | None) -> Any:
+        """graphql-core's response; then the executor lets go of its resolver helpers.
+
+        They are bound methods of the executor, which holds them: a reference cycle through
+        the context, which keeps the whole request (its body, headers, loaders, rows) alive
+        until the next full collection, hundreds of requests later under load, instead of
+        freeing it when the response is sent (docs/performance.md, "Memory"). A complete
+        result needs them no more; the resolve infos made during execution keep their own
+        reference. An incremental result keeps them: its later parts still execute.
+        """
+        result = super().build_response(data)
+        if isinstance(result, ExecutionResult):
+            del self.async_helpers
+        return result
 
 
 def executor_for_schema() -> type[LeafFieldExecutor]:

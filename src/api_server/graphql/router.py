@@ -37,6 +37,7 @@ from api_server.graphql.errors import (
     ResponseTooLargeError,
     format_error,
     operation_error,
+    release_tracebacks,
 )
 from api_server.graphql.http_request import is_json, plain_operation, sub_response
 from api_server.graphql.over_http import (
@@ -263,6 +264,7 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
             response["errors"] = [
                 format_error(error, suggestions=self.suggestions) for error in result.errors
             ]
+            release_tracebacks(result.errors)
         if result.extensions:
             response["extensions"] = result.extensions
         return response  # type: ignore[return-value]

@@ -1,0 +1,113 @@
+"""A finished request leaves no reference cycle holding it.
+
+CPython frees an object the moment its last reference goes, unless it sits in a reference
+cycle: then it waits for the cyclic garbage collector. Under load most requests are still in
+flight when the young generations are collected, so their cycles move to the oldest one,
+collected only every few hundred requests: a cycle through a GraphQL request kept its whole
+request (body, headers, context, loaders, rows) that long, and the worker's memory grew by
+that many requests (docs/performance.md, "Memory").
+
+Each case runs with the collector paused and asks it afterwards what it found unreachable:
+no server object of the request may be among it. The HTTP client's own objects may (httpx's
+response and its stream refer to each other).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+from graphql.execution import Executor
+from starlette.requests import Request
+from starlette.responses import Response
+
+from api_server.graphql.context import GraphQLContext
+from tests.domains.patients.graphql_documents import CREATE_PATIENT, create_patient, patient_input
+from tests.graphql.client import PATH
+
+# Objects of the server's side of a request; none may be left for the cyclic collector.
+SERVER_SIDE = (GraphQLContext, Executor, Request, Response, BaseException)
+
+
+@contextmanager
+def cyclic_garbage() -> Iterator[list[Any]]:
+    """Yields a list that, after the block, holds what only the cyclic collector would free
+    of the objects made in the block."""
+    found: list[Any] = []
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        yield found
+        gc.collect()
+        found.extend(gc.garbage)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if was_enabled:
+            gc.enable()
+
+
+def server_side(garbage: list[Any]) -> list[str]:
+    return sorted({type(o).__qualname__ for o in garbage if isinstance(o, SERVER_SIDE)})
+
+
+Send = Callable[[httpx.AsyncClient, str], Awaitable[httpx.Response]]
+
+
+def post(query: str, variables: Callable[[str], dict[str, Any]] | None = None) -> Send:
+    async def send(client: httpx.AsyncClient, patient_id: str) -> httpx.Response:
+        body = {"query": query, "variables": variables(patient_id) if variables else {}}
+        return await client.post(PATH, json=body)
+
+    return send
+
+
+def get(path: str) -> Send:
+    async def send(client: httpx.AsyncClient, patient_id: str) -> httpx.Response:
+        return await client.get(path.format(id=patient_id))
+
+    return send
+
+
+ONE_FIELD_READ = "query($id: ID!) { patient(id: $id) { id firstName sex conditions } }"
+
+CASES: dict[str, Send] = {
+    "GraphQL one-field read": post(ONE_FIELD_READ, lambda id_: {"id": id_}),
+    "GraphQL list": post("{ patients(first: 2) { nodes { id lastName } } }"),
+    "GraphQL mutation": post(CREATE_PATIENT, lambda _: {"input": patient_input()}),
+    "GraphQL resolver error": post(ONE_FIELD_READ, lambda _: {"id": "not-an-id"}),
+    "GraphQL variable error": post(ONE_FIELD_READ, lambda _: {"id": 12.5}),
+    "GraphQL validation error": post("{ patient { nope } }"),
+    "GraphQL syntax error": post("{ patient(id: "),
+    "REST read": get("/api/v1/patients/{id}"),
+    "REST not found": get("/api/v1/patients/00000000-0000-0000-0000-000000000000"),
+    "REST invalid": get("/api/v1/patients/not-an-id"),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+async def test_a_finished_request_leaves_no_cycle_behind(
+    client: httpx.AsyncClient, case: str
+) -> None:
+    patient_id = (await create_patient(client))["id"]
+    send = CASES[case]
+    with cyclic_garbage() as garbage:
+        # Twice: a GraphQL document's first run goes Strawberry's way, later ones the fast path.
+        statuses = [(await send(client, patient_id)).status_code for _ in range(2)]
+    assert statuses[0] == statuses[1] and statuses[0] < 500
+    assert server_side(garbage) == []
+
+
+def test_the_probe_sees_a_cycle() -> None:
+    """The check above can fail: a request kept in a cycle is found."""
+    with cyclic_garbage() as garbage:
+        holder: dict[str, Any] = {"request": Request({"type": "http", "headers": []})}
+        holder["self"] = holder
+        del holder
+    assert server_side(garbage) == ["Request"]
