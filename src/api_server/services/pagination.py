@@ -12,10 +12,11 @@ import binascii
 from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Table, func, select
+from sqlalchemy import ColumnElement, Integer, Select, Table, bindparam, func, select
 
 from api_server.exceptions import ValidationFailedError
 
@@ -141,21 +142,34 @@ async def keyset_pages(
 
     For child connections resolved by a DataLoader (a patient's addresses, first 20 of each).
     """
-    key, group_column = table.c.id, table.c[group]
-    where: list[ColumnElement[bool]] = [group_column.in_(keys)]
+    parameters: dict[str, Any] = {"keys": list(keys), "keep": limit + 1}
     if cursor is not None:
-        where.append(key > decode_cursor(cursor))
-    rank = func.row_number().over(partition_by=group_column, order_by=key).label("_rank")
-    ranked = select(table, rank).where(*where).subquery()
-    statement = (
-        select(*(ranked.c[column.name] for column in table.c))
-        .where(ranked.c._rank <= limit + 1)
-        .order_by(ranked.c[group], ranked.c.id)
-    )
+        parameters["after"] = decode_cursor(cursor)
+    statement = _ranked_pages(table, group, after=cursor is not None)
     rows: dict[UUID, list[Any]] = defaultdict(list)
-    for row in (await session.execute(statement)).mappings():
+    for row in (await session.execute(statement, parameters)).mappings():
         rows[row[group]].append(row)
     return {
         value: paginate([read(row) for row in rows.get(value, ())], limit, lambda item: item.id)  # type: ignore[attr-defined]
         for value in keys
     }
+
+
+@lru_cache(maxsize=32)
+def _ranked_pages(table: Table, group: str, *, after: bool) -> Select[Any]:
+    """`keyset_pages`' statement, built once per table, group and cursor use; the keys, the
+    cursor and the page size are bound when it runs. Built per call, its subquery's column
+    collections were reference cycles left to the garbage collector on every request."""
+    key, group_column = table.c.id, table.c[group]
+    where: list[ColumnElement[bool]] = [
+        group_column.in_(bindparam("keys", expanding=True, type_=group_column.type))
+    ]
+    if after:
+        where.append(key > bindparam("after", type_=key.type))
+    rank = func.row_number().over(partition_by=group_column, order_by=key).label("_rank")
+    ranked = select(table, rank).where(*where).subquery()
+    return (
+        select(*(ranked.c[column.name] for column in table.c))
+        .where(ranked.c._rank <= bindparam("keep", type_=Integer))
+        .order_by(ranked.c[group], ranked.c.id)
+    )
