@@ -149,17 +149,36 @@ async def test_a_failed_mutation_keeps_nothing_on_the_fast_path(
     assert (kept.json()["first_name"], kept.json()["version"]) == ("Ada", 1)
 
 
+# A one-field read of plain leaves: the fast path plans it (`graphql/one_field_reads.py`).
+ONE_FIELD = "query Read($id: ID!) { patient(id: $id) { id firstName } }"
+
+
+@pytest.mark.parametrize(
+    ("document", "bad_variables"),
+    [
+        (QUERY, ({"first": "many"}, {"id": None}, {})),
+        (ONE_FIELD, ({"id": 12.5}, {"id": None}, {}, {"id": [1]})),
+    ],
+    ids=["general", "one field"],
+)
+@pytest.mark.parametrize("accept", ["application/json", "application/graphql-response+json"])
 async def test_variables_that_cannot_be_coerced_answer_the_same(
-    api: httpx.AsyncClient, fast_runs: list[bool]
+    api: httpx.AsyncClient,
+    fast_runs: list[bool],
+    document: str,
+    bad_variables: tuple[dict[str, Any], ...],
+    accept: str,
 ) -> None:
     patient = await create_patient(api)
-    good = {"query": QUERY, "variables": {"id": patient["id"]}, "operationName": "Read"}
+    good = {"query": document, "variables": {"id": patient["id"]}, "operationName": "Read"}
     assert (await post(api, good))[0] == 200  # remembered
-    cases = ({"id": patient["id"], "first": "many"}, {"id": None}, {})
-    for spaces, bad in enumerate(cases, start=1):
+    for spaces, bad in enumerate(bad_variables, start=1):
+        variables = {"id": patient["id"], **bad} if "first" in bad else bad
         # The same document, another text: new to the server, so Strawberry's path runs it.
-        strawberry = await post(api, {**good, "query": QUERY + " " * spaces, "variables": bad})
-        fast = await post(api, {**good, "variables": bad})
+        strawberry = await post(
+            api, {**good, "query": document + " " * spaces, "variables": variables}, Accept=accept
+        )
+        fast = await post(api, {**good, "variables": variables}, Accept=accept)
         assert fast_runs[-1] is True
         assert fast == strawberry
         assert fast[2].keys() == {"errors"}  # a request error: nothing ran, no data

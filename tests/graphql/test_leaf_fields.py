@@ -3,6 +3,7 @@ own executor does, errors included, and only plain leaves take the short way."""
 
 from __future__ import annotations
 
+import asyncio
 import enum
 from datetime import UTC, datetime
 from typing import Any
@@ -190,3 +191,50 @@ def test_each_schema_has_its_own_field_cache() -> None:
     first, second = executor_for_schema(), executor_for_schema()
     assert issubclass(first, LeafFieldExecutor)
     assert first._leaves is not second._leaves
+
+
+CHILD_RESOLVED = "child_resolved"
+
+
+@strawberry.type
+class Child:
+    @strawberry.field
+    def name(self, info: strawberry.Info) -> str:
+        info.context[CHILD_RESOLVED].set()
+        return "c"
+
+
+@strawberry.type
+class Parent:
+    @strawberry.field
+    def child(self) -> Child:
+        return Child()
+
+
+@strawberry.type
+class RacingQuery:
+    @strawberry.field
+    async def slow(self) -> Parent:
+        await asyncio.sleep(0)
+        return Parent()
+
+    @strawberry.field
+    def fails(self) -> str:
+        raise RuntimeError("fails at once")
+
+
+@pytest.mark.parametrize("executor", ["graphql-core's", "leafy"])
+async def test_work_left_running_by_a_failed_sibling_still_completes(executor: str) -> None:
+    """A non-null field that fails at once ends the operation while `slow` is pending;
+    graphql-core settles `slow` in the background, which builds resolve infos after the
+    response was built: the executor's helpers must still be there."""
+    kwargs = (
+        {} if executor == "graphql-core's" else {"execution_context_class": executor_for_schema()}
+    )
+    schema = strawberry.Schema(query=RacingQuery, **kwargs)  # type: ignore[arg-type]
+    resolved = asyncio.Event()
+    result = await schema.execute(
+        "{ slow { child { name } } fails }", context_value={CHILD_RESOLVED: resolved}
+    )
+    assert result.data is None and result.errors is not None
+    await asyncio.wait_for(resolved.wait(), timeout=10)

@@ -14,6 +14,7 @@ response and its stream refer to each other).
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -26,7 +27,9 @@ from sqlalchemy.sql.selectable import Select, Subquery
 from starlette.requests import Request
 from starlette.responses import Response
 
+from api_server.domains.patients.service import PatientService
 from api_server.graphql.context import GraphQLContext
+from api_server.ids import uuid7
 from tests.domains.patients.graphql_documents import CREATE_PATIENT, create_patient, patient_input
 from tests.graphql.client import PATH
 
@@ -116,3 +119,21 @@ def test_the_probe_sees_a_cycle() -> None:
         holder["self"] = holder
         del holder
     assert server_side(garbage) == ["Request"]
+
+
+async def test_an_operation_stopped_at_its_deadline_leaves_no_cycle_behind(
+    app_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cancelled mid-execution, the response is never built by graphql-core: nothing may be
+    waiting for it to let go."""
+
+    async def stuck(*_args: Any, **_kwargs: Any) -> None:
+        await asyncio.sleep(60)
+
+    monkeypatch.setattr(PatientService, "read", stuck)
+    send = CASES["GraphQL one-field read"]
+    async with app_client(graphql_timeout=0.2) as http:
+        with cyclic_garbage() as garbage:
+            answers = [(await send(http, str(uuid7()))).json() for _ in range(2)]
+    assert [a["errors"][0]["extensions"]["code"] for a in answers] == ["QUERY_TIMEOUT"] * 2
+    assert server_side(garbage) == []

@@ -29,6 +29,7 @@ __all__ = [
     "ResponseTooLargeError",
     "classify",
     "format_error",
+    "format_errors",
     "log_error",
     "operation_error",
     "release_tracebacks",
@@ -140,6 +141,14 @@ def format_error(error: GraphQLError, *, suggestions: bool = True) -> dict[str, 
         **found.extensions,
         "request_id": request_id_var.get(),
     }
+    return formatted
+
+
+def format_errors(errors: list[GraphQLError], *, suggestions: bool) -> list[dict[str, Any]]:
+    """The JSON of each error of a response (`format_error`), which is then their last use:
+    their tracebacks are released (`release_tracebacks`)."""
+    formatted = [format_error(error, suggestions=suggestions) for error in errors]
+    release_tracebacks(errors)
     return formatted
 
 

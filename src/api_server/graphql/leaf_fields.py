@@ -16,14 +16,15 @@ left to graphql-core entirely: it decides per list whether to stream.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from weakref import ref
 
 from graphql import (
-    ExecutionResult,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfoHelpers,
     is_leaf_type,
     is_list_type,
     is_non_null_type,
@@ -109,6 +110,10 @@ class LeafFieldExecutor(ExecutionContextBase):
     # One dict per schema: executor_for_schema() makes the subclass.
     _leaves: dict[tuple[str, str], Leaf | None]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.async_helpers = _helpers_of(ref(self))
+
     def execute_field(
         self,
         parent_type: GraphQLObjectType,
@@ -135,22 +140,26 @@ class LeafFieldExecutor(ExecutionContextBase):
             parent_type, source, field_details_list, path, position_context
         )
 
-    def build_response(self, data: dict[str, Any] | None) -> Any:
-        """graphql-core's response; then the executor lets go of its resolver helpers.
-
-        They are bound methods of the executor, which holds them: a reference cycle through
-        the context, which keeps the whole request (its body, headers, loaders, rows) alive
-        until the next full collection, hundreds of requests later under load, instead of
-        freeing it when the response is sent (docs/performance.md, "Memory"). A complete
-        result needs them no more; the resolve infos made during execution keep their own
-        reference. An incremental result keeps them: its later parts still execute.
-        """
-        result = super().build_response(data)
-        if isinstance(result, ExecutionResult):
-            del self.async_helpers
-        return result
-
 
 def executor_for_schema() -> type[LeafFieldExecutor]:
     """A `LeafFieldExecutor` class with its own field cache, for one schema."""
     return type("LeafFieldExecutor", (LeafFieldExecutor,), {"_leaves": {}})
+
+
+def _helpers_of(executor: ref[Any]) -> GraphQLResolveInfoHelpers:
+    """graphql-core's resolver helpers for `executor`, through a weak reference.
+
+    graphql-core gives the executor helpers that are its own bound methods: a reference cycle
+    that keeps the executor, its context and with it the whole request (body, headers,
+    loaders, rows) alive until a full collection, hundreds of requests later under load,
+    instead of freeing it with the response (docs/performance.md, "Memory"). The executor
+    outlives every call: the frames of its execution, background settling included, hold it.
+    """
+
+    def gather(values: Sequence[Awaitable[Any]]) -> Awaitable[list[Any]]:
+        return executor().gather_async_work(values)  # type: ignore[no-any-return,union-attr]
+
+    def track(values: Sequence[Any]) -> None:
+        executor().track_async_work(values)  # type: ignore[union-attr]
+
+    return GraphQLResolveInfoHelpers(gather=gather, track=track)

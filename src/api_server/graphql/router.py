@@ -35,9 +35,8 @@ from api_server.graphql.context import GraphQLContext, get_graphql_context
 from api_server.graphql.errors import (
     QueryTimeoutError,
     ResponseTooLargeError,
-    format_error,
+    format_errors,
     operation_error,
-    release_tracebacks,
 )
 from api_server.graphql.http_request import is_json, plain_operation, sub_response
 from api_server.graphql.over_http import (
@@ -261,10 +260,7 @@ class ApiGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
         if result.errors:
             if any(isinstance(e.original_error, OverloadedError) for e in result.errors):
                 count_shed(request.app)  # refused its database turn (shed.py)
-            response["errors"] = [
-                format_error(error, suggestions=self.suggestions) for error in result.errors
-            ]
-            release_tracebacks(result.errors)
+            response["errors"] = format_errors(result.errors, suggestions=self.suggestions)
         if result.extensions:
             response["extensions"] = result.extensions
         return response  # type: ignore[return-value]
