@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
+from graphql import GraphQLError
 from graphql.execution import Executor
 from sqlalchemy.sql.selectable import Select, Subquery
 from starlette.requests import Request
@@ -29,6 +30,7 @@ from starlette.responses import Response
 
 from api_server.domains.patients.service import PatientService
 from api_server.graphql.context import GraphQLContext
+from api_server.graphql.errors import release_tracebacks
 from api_server.ids import uuid7
 from tests.domains.patients.graphql_documents import CREATE_PATIENT, create_patient, patient_input
 from tests.graphql.client import PATH
@@ -137,3 +139,22 @@ async def test_an_operation_stopped_at_its_deadline_leaves_no_cycle_behind(
             answers = [(await send(http, str(uuid7()))).json() for _ in range(2)]
     assert [a["errors"][0]["extensions"]["code"] for a in answers] == ["QUERY_TIMEOUT"] * 2
     assert server_side(garbage) == []
+
+
+def test_released_errors_keep_no_traceback_down_their_whole_chain() -> None:
+    def raised(error: BaseException) -> BaseException:
+        try:
+            raise error
+        except BaseException as caught:  # noqa: BLE001
+            return caught
+
+    cause, context, grouped = raised(KeyError("a")), raised(OSError("b")), raised(ValueError("c"))
+    group = raised(ExceptionGroup("g", [grouped]))  # type: ignore[arg-type]
+    original = raised(RuntimeError("d"))
+    original.__cause__, original.__context__ = cause, context
+    cause.__context__ = group
+    error = raised(GraphQLError("e", original_error=original))  # type: ignore[arg-type]
+    chain = (error, original, cause, context, group, grouped)
+    assert all(e.__traceback__ is not None for e in chain)
+    release_tracebacks([error])
+    assert [e.__traceback__ for e in chain] == [None] * len(chain)

@@ -194,3 +194,5 @@ def release_tracebacks(errors: Iterable[BaseException]) -> None:
         for linked in (getattr(error, "original_error", None), error.__cause__, error.__context__):
             if isinstance(linked, BaseException):
                 pending.append(linked)
+        if isinstance(error, BaseExceptionGroup):
+            pending.extend(error.exceptions)
