@@ -46,6 +46,7 @@ STARTUP_RATIO = 1.2  # start to ready, against the import floor (SPEC 12)
 RSS_OVER_FLOOR_MIB = 25.0  # per worker after load, over the import floor
 RESTARTS = 3
 QUEUE_DEADLINE_S = 1.0  # the server's default API_SERVER_QUEUE_DEADLINE, which the bench keeps
+COMPARED = "compared"  # a row's rounds of the scenario it is compared with (`compare_to`)
 
 
 def cpu_split() -> tuple[str | None, str | None, str]:
@@ -101,19 +102,27 @@ def measure(
     # Authentication on, as deployed: every request carries the run's API key.
     auth = f'wrk.headers["Authorization"] = "{AUTH["Authorization"]}"\n'
     lua = auth + scenario.lua.replace("{patient_id}", patient_id)
-    sides = [("server", processes["server"], scenario.path)]
+    sides = [("server", processes["server"], scenario.path, lua)]
     if scenario.baseline is not None:
         b = scenario.baseline
-        sides.append((b.process, processes[b.process], b.path))
+        sides.append((b.process, processes[b.process], b.path, lua))
+    if scenario.compare_to is not None:
+        # The row it is compared with runs again, interleaved with this one, so the ratio is
+        # not skewed by the machine's speed drifting between rows (seen: 2x within a run).
+        other = next(s for s in SCENARIOS if s.name == scenario.compare_to[0])
+        other_lua = auth + other.lua.replace("{patient_id}", patient_id)
+        sides.append((COMPARED, processes["server"], other.path, other_lua))
     best: dict[str, WrkResult] = {}
     errors_64: dict[str, int] = {}
     failures_64 = 0
     for round_index in range(args.rounds):
-        for name, process, path in sides if round_index % 2 == 0 else reversed(sides):
+        for name, process, path, side_lua in sides if round_index % 2 == 0 else reversed(sides):
             url = process.url + path.replace("{patient_id}", patient_id)
-            result = run_wrk(url, lua=lua, connections=64, duration=args.duration, cpus=load_cpus)
+            result = run_wrk(
+                url, lua=side_lua, connections=64, duration=args.duration, cpus=load_cpus
+            )
             errors_64[name] = errors_64.get(name, 0) + result.errors
-            failures_64 += result.failures if name == "server" else 0
+            failures_64 += result.failures if name in ("server", COMPARED) else 0
             if name not in best or result.rps > best[name].rps:
                 best[name] = result
     url = processes["server"].url + scenario.path.replace("{patient_id}", patient_id)
@@ -156,6 +165,8 @@ def rows_for(database: str, scenario: Scenario, measured: dict[str, Any]) -> lis
             "stress_256": measured["stress_256"].as_dict(),
         }
     ]
+    if COMPARED in best:
+        rows[0]["compared_rps"] = best[COMPARED].rps
     if scenario.baseline is not None:
         base = best[scenario.baseline.process]
         rows[0]["ratio"] = server.rps / base.rps
@@ -269,7 +280,8 @@ def evaluate(results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
             if scenario.compare_to is not None:
                 other = _server_row(rows, scenario.compare_to[0])
                 if other is not None:
-                    ratio = row["rps"] / other["rps"]
+                    # Against the rounds interleaved with this row's (older results: its row).
+                    ratio = row["rps"] / row.get("compared_rps", other["rps"])
                     row["ratio_to"] = {scenario.compare_to[0]: ratio}
                     if scenario.baseline is None:
                         row["ratio"] = ratio
