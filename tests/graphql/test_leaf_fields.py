@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import gc
 from datetime import UTC, datetime
 from typing import Any
 
@@ -238,3 +239,22 @@ async def test_work_left_running_by_a_failed_sibling_still_completes(executor: s
     )
     assert result.data is None and result.errors is not None
     await asyncio.wait_for(resolved.wait(), timeout=10)
+
+
+async def test_the_helpers_of_an_ended_operation_say_so() -> None:
+    """The helpers hold their executor weakly: a resolve info kept past its operation gets a
+    clear error from them, not an AttributeError on None."""
+    kept: list[Any] = []
+
+    @strawberry.type
+    class KeepingQuery:
+        @strawberry.field
+        def keep(self, info: strawberry.Info) -> int:
+            kept.append(info._raw_info)
+            return 1
+
+    schema = strawberry.Schema(query=KeepingQuery, execution_context_class=executor_for_schema())
+    assert (await schema.execute("{ keep }")).data == {"keep": 1}
+    gc.collect()
+    with pytest.raises(RuntimeError, match="has ended"):
+        kept[0].async_helpers.track([])

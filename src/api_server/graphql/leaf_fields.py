@@ -156,10 +156,16 @@ def _helpers_of(executor: ref[Any]) -> GraphQLResolveInfoHelpers:
     outlives every call: the frames of its execution, background settling included, hold it.
     """
 
+    def running() -> Any:
+        found = executor()
+        if found is None:  # a resolve info kept and used after its operation ended
+            raise RuntimeError("the GraphQL operation of this resolve info has ended")
+        return found
+
     def gather(values: Sequence[Awaitable[Any]]) -> Awaitable[list[Any]]:
-        return executor().gather_async_work(values)  # type: ignore[no-any-return,union-attr]
+        return running().gather_async_work(values)  # type: ignore[no-any-return]
 
     def track(values: Sequence[Any]) -> None:
-        executor().track_async_work(values)  # type: ignore[union-attr]
+        running().track_async_work(values)
 
     return GraphQLResolveInfoHelpers(gather=gather, track=track)
