@@ -34,6 +34,7 @@ from api_server.graphql.errors import release_tracebacks
 from api_server.ids import uuid7
 from tests.domains.patients.graphql_documents import CREATE_PATIENT, create_patient, patient_input
 from tests.graphql.client import PATH
+from tests.graphql.test_fast_path import fast_runs  # noqa: F401 (fixture)
 
 # Objects of the server's side of a request; none may be left for the cyclic collector.
 # (Statements too: one built per request as a subquery left its column collections behind.)
@@ -103,14 +104,20 @@ CASES: dict[str, Send] = {
 
 @pytest.mark.parametrize("case", CASES)
 async def test_a_finished_request_leaves_no_cycle_behind(
-    client: httpx.AsyncClient, case: str
+    client: httpx.AsyncClient,
+    case: str,
+    fast_runs: list[bool],  # noqa: F811 (a fixture)
 ) -> None:
     patient_id = (await create_patient(client))["id"]
     send = CASES[case]
+    before = len(fast_runs)
     with cyclic_garbage() as garbage:
         # Twice: a GraphQL document's first run goes Strawberry's way, later ones the fast path.
         statuses = [(await send(client, patient_id)).status_code for _ in range(2)]
     assert statuses[0] == statuses[1] and statuses[0] < 500
+    runs = fast_runs[before:]
+    if case.startswith("GraphQL"):  # a document refused by validation is not remembered
+        assert runs[-1] is (case not in ("GraphQL validation error", "GraphQL syntax error"))
     assert server_side(garbage) == []
 
 
